@@ -82,7 +82,7 @@ class Store:
 
     def migrate(self) -> int:
         """Run the migrations this file has not seen yet, each in its own transaction."""
-        for version, name, sql in migrations():
+        for version, _name, sql in migrations():
             if version <= self.version:
                 continue
             with self.transaction():
