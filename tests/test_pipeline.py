@@ -1,0 +1,87 @@
+"""Ingest end to end on real files: idempotence, bad files among good ones, interruptions."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from khabar.pipeline import ingest
+from khabar.store import Store
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store(tmp_path / "k.db") as s:
+        yield s
+
+
+def test_examples_ingest_once(store, examples_dir):
+    first = ingest(examples_dir, store)
+    assert (first.ingested, first.duplicates, first.failed) == (2, 0, [])
+    again = ingest(examples_dir, store)
+    assert (again.ingested, again.duplicates) == (0, 2)
+    assert sorted(again.ids) == sorted(first.ids)
+    assert store.count() == 2
+    sources = {store.get(i).source for i in first.ids}
+    assert sources == {"orient-news.net", "alghad.tv"}
+
+
+def test_clean_text_and_raw_are_kept(store, examples_dir):
+    report = ingest(examples_dir / "orient-ghouta-denial.txt", store)
+    article = store.get(report.ids[0])
+    assert "التعليقات" not in article.text and "التعليقات" in article.raw
+    assert article.lang == "ar"
+    # the offset map points clean characters back at the same raw characters
+    for clean_start, raw_start, length in article.spans:
+        assert article.text[clean_start:clean_start + length] == article.raw[raw_start:raw_start + length]
+
+
+def test_analysis_is_stored(store, examples_dir):
+    report = ingest(examples_dir, store)
+    for article_id in report.ids:
+        mentions, statements = store.get_analysis(article_id)
+        assert mentions and statements
+
+
+def test_bad_files_do_not_stop_the_others(store, tmp_path, examples_dir):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "binary.txt").write_bytes(bytes(range(256)) * 10)
+    (folder / "good.jsonl").write_text(
+        json.dumps({"url": "https://a.example/1", "title": "خبر أول", "text": "نص الخبر الأول عن الاقتصاد."},
+                   ensure_ascii=False) + "\n{not json\n"
+        + json.dumps({"url": "https://b.example/2", "title": "خبر ثان", "text": "نص الخبر الثاني عن الرياضة."},
+                     ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
+    report = ingest([folder, examples_dir], store)
+    assert report.ingested == 4
+    failed = {f["path"].rsplit("/", 1)[-1]: f["error"] for f in report.failed}
+    assert set(failed) == {"empty.txt", "binary.txt", "good.jsonl:2"}
+    assert "empty" in failed["empty.txt"] and "binary" in failed["binary.txt"]
+
+
+def test_interrupted_ingest_leaves_complete_batches(store, tmp_path):
+    lines = [json.dumps({"id": f"n{i}", "url": f"https://x.example/{i}", "title": f"عنوان رقم {i}",
+                         "text": f"هذا نص الخبر رقم {i} عن موضوع مختلف {i * 7}."}, ensure_ascii=False)
+             for i in range(10)]
+    path = tmp_path / "ten.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    seen = []
+
+    def on_item(origin: str, ok: bool) -> None:
+        seen.append(origin)
+        if len(seen) == 7:
+            raise KeyboardInterrupt  # Ctrl-C in the middle of the third batch
+
+    with pytest.raises(KeyboardInterrupt):
+        ingest(path, store, batch_size=3, on_item=on_item)
+    assert store.count() == 6  # two whole batches, nothing of the third
+    assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    stored = set(store.ids())
+    assert all(store.get_analysis(i) is not None for i in stored)
+    # running again completes the job without duplicating anything
+    report = ingest(path, store, batch_size=3)
+    assert (report.ingested, report.duplicates, store.count()) == (4, 6, 10)
