@@ -339,9 +339,14 @@ def terms(text: str, lang: str | None = None) -> list[str]:
     >>> terms("وقال المتحدث إن المفاوضات مستمرة")
     ['متحدث', 'مفاوض', 'مستمر']
     """
+    return stems(words(text), lang)
+
+
+def stems(word_list: list[str], lang: str | None = None) -> list[str]:
+    """:func:`terms` of words already split by :func:`words` (saves a second pass over the text)."""
     other = _stemmer_for(lang)
     out: list[str] = []
-    for w in words(text):
+    for w in word_list:
         if len(w) < 2 or w in STOPWORDS:
             continue
         if "\u0621" <= w[0] <= "\u064a":

@@ -129,10 +129,11 @@ class Store:
         if cur.rowcount == 0:
             return False
         a.ingested = ingested
+        title_words, body_words = arabic.words(a.title), arabic.words(a.text)
         self.db.execute(
             "INSERT INTO articles_fts (rowid, title, body, stems) VALUES (?, ?, ?, ?)",
-            (cur.lastrowid, " ".join(arabic.words(a.title)), " ".join(arabic.words(a.text)),
-             " ".join(arabic.terms(a.title + "\n" + a.text, lang=a.lang))),
+            (cur.lastrowid, " ".join(title_words), " ".join(body_words),
+             " ".join(arabic.stems(title_words + body_words, lang=a.lang))),
         )
         return True
 

@@ -31,6 +31,7 @@ def ingest(
     db: DbOpt = None,
     as_json: JsonOpt = False,
     progress: Annotated[bool | None, typer.Option(help="Progress bar (default: on a terminal).")] = None,
+    analyse: Annotated[bool, typer.Option(help="Find entities and statements (needed for stories).")] = True,
 ) -> None:
     """Read, clean and store articles (text, HTML, JSONL, WARC). Re-ingesting an article stores it once."""
     from khabar.pipeline import ingest as run_ingest
@@ -54,7 +55,8 @@ def ingest(
     with store, bar:
         task = bar.add_task("ingest", total=None, last="")
         try:
-            report = run_ingest(inputs, store, source=source, stdin=sys.stdin.buffer, on_item=on_item)
+            report = run_ingest(inputs, store, source=source, stdin=sys.stdin.buffer, analyse=analyse,
+                                on_item=on_item)
         except KeyboardInterrupt:
             interrupted = True
     if interrupted:
