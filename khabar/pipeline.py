@@ -7,6 +7,8 @@ batch before it is complete in the store.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +18,7 @@ from khabar.analyse import analyse as run_analysis
 from khabar.clean import to_article
 from khabar.read import read
 from khabar.store import Store
-from khabar.types import Article, ReadError
+from khabar.types import Article, Document, Mention, ReadError, Statement
 
 
 @dataclass
@@ -43,13 +45,15 @@ def ingest(
     stdin: BinaryIO | None = None,
     batch_size: int = 200,
     analyse: bool = True,
+    workers: int | None = None,
     on_item: Callable[[str, bool], None] | None = None,
 ) -> IngestReport:
     """Read, clean and store every article found in ``inputs``.
 
     With ``analyse`` (the default) each new article's entities and statements are found and kept
-    with it, in the same transaction. ``on_item(origin, ok)`` is called once per document or
-    error (progress bars hook in here).
+    with it, in the same transaction; ``workers`` processes share that work (default: one per
+    core, up to 4; 1 analyses in this process). ``on_item(origin, ok)`` is called once per
+    document or error (progress bars hook in here).
 
     >>> from khabar.store import Store
     >>> with Store(":memory:") as s:
@@ -59,20 +63,33 @@ def ingest(
     report = IngestReport()
     batch: list[Article] = []
     seen: set[str] = set()
+    analyser = _Analyser(workers) if analyse else None
 
     def flush() -> None:
         with store.transaction():
             flags = store.add_many(batch)
             new = [a for a, is_new in zip(batch, flags, strict=True) if is_new]
-            if analyse:
-                for result in map(run_analysis, new):
-                    store.save_analysis(result.article.id, result.mentions, result.statements)
+            if analyser is not None:
+                for article, (mentions, statements) in zip(new, analyser.map(new), strict=True):
+                    store.save_analysis(article.id, mentions, statements)
         report.ingested += len(new)
         report.duplicates += len(batch) - len(new)
         report.ids.extend(a.id for a in batch)
         batch.clear()
 
-    for item in read(inputs, source=source, stdin=stdin):
+    try:
+        _stream(read(inputs, source=source, stdin=stdin), report, batch, seen, batch_size, flush, on_item)
+        if batch:
+            flush()
+    finally:
+        if analyser is not None:
+            analyser.close()
+    return report
+
+
+def _stream(items: Iterable[Document | ReadError], report: IngestReport, batch: list[Article], seen: set[str],
+            batch_size: int, flush: Callable[[], None], on_item: Callable[[str, bool], None] | None) -> None:
+    for item in items:
         if isinstance(item, ReadError):
             report.failed.append(item.to_dict())
             if on_item:
@@ -94,6 +111,37 @@ def ingest(
                 flush()
         if on_item:
             on_item(item.origin or "<input>", True)
-    if batch:
-        flush()
-    return report
+
+
+def _analyse_one(article: Article) -> tuple[list[Mention], list[Statement]]:
+    result = run_analysis(article)
+    return result.mentions, result.statements
+
+
+class _Analyser:
+    """Analyses batches of articles, in a pool of worker processes when that pays off.
+
+    The NER tagger and quote rules are CPU-bound Python, so processes (not threads) are what use
+    the cores; each worker loads the models once. Small batches stay in this process.
+    """
+
+    MIN_PARALLEL = 24
+
+    def __init__(self, workers: int | None) -> None:
+        self.workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
+        self.pool: Any = None
+
+    def map(self, articles: list[Article]) -> list[tuple[list[Mention], list[Statement]]]:
+        if self.workers <= 1 or len(articles) < self.MIN_PARALLEL:
+            return [_analyse_one(a) for a in articles]
+        if self.pool is None:
+            # fork: workers inherit the loaded code; they never touch the parent's SQLite handle.
+            self.pool = multiprocessing.get_context("fork").Pool(self.workers)
+        chunk = max(1, len(articles) // (self.workers * 4))
+        return self.pool.map(_analyse_one, articles, chunksize=chunk)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
