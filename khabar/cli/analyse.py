@@ -1,1 +1,77 @@
-"""Placeholder until its commands land."""
+"""``khabar entities`` and ``khabar quotes``: who and what one article names, and who said what."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from khabar.cli.app import DbOpt, JsonOpt, app
+from khabar.cli.common import InputError, emit_json, fail, load_article
+from khabar.types import Article
+
+ArticleArg = Annotated[str, typer.Argument(help="A file (text, HTML, JSONL: its first article) or a stored article id.")]
+
+
+def _article(arg: str, db) -> Article:  # noqa: ANN001 - db is DbOpt's Path | None
+    try:
+        article = load_article(arg, db)
+    except InputError as e:
+        fail(str(e))
+    if not article.text.strip():
+        fail(f"{arg}: the article has no text")
+    return article
+
+
+@app.command()
+def entities(arg: ArticleArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Named entities of one article, linked within it (one canonical name per entity)."""
+    from khabar.entities import entities_summary, extract
+
+    article = _article(arg, db)
+    mentions = extract(article.text)
+    if as_json:
+        emit_json([m.to_dict() for m in mentions])
+        return
+    table = Table(title=f"{len(mentions)} mentions, {len(entities_summary(mentions))} entities")
+    for col in ("entity", "type", "count", "as written"):
+        table.add_column(col, justify="right" if col != "count" else "center")
+    forms: dict[tuple[str, str], list[str]] = {}
+    for m in mentions:
+        seen = forms.setdefault((m.entity, m.type), [])
+        if m.text not in seen:
+            seen.append(m.text)
+    for row in entities_summary(mentions):
+        table.add_row(row["entity"], row["type"], str(row["count"]), "، ".join(forms[(row["entity"], row["type"])]))
+    Console().print(table)
+
+
+@app.command()
+def quotes(arg: ArticleArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Who said what in one article: speaker, role, outlet, stance (asserts/denies), direct or reported."""
+    from khabar.entities import extract as extract_entities
+    from khabar.quotes import extract
+
+    article = _article(arg, db)
+    statements = extract(article.text, extract_entities(article.text))
+    if as_json:
+        emit_json([s.to_dict() for s in statements])
+        return
+    table = Table(title=f"{len(statements)} statements", show_lines=True)
+    table.add_column("speaker", justify="right")
+    table.add_column("stance", justify="center")
+    table.add_column("said", justify="right", ratio=3)
+    table.add_column("how", justify="right")
+    for s in statements:
+        speaker = s.speaker or "?"
+        if s.role:
+            speaker += f"\n{s.role}"
+        how = [s.verb or "", "direct" if s.direct else "reported"]
+        if s.outlet:
+            how.append(f"→ {s.outlet}")
+        stance = "[red]denies[/red]" if s.stance == "denies" else "asserts"
+        text = f"«{s.text}»" if s.direct else s.text
+        table.add_row(speaker, stance, text, "\n".join(h for h in how if h))
+    Console().print(table)
