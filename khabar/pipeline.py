@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from khabar.analyse import Analysis
 from khabar.analyse import analyse as run_analysis
 from khabar.clean import to_article
 from khabar.read import read
@@ -46,12 +47,14 @@ def ingest(
     batch_size: int = 200,
     analyse: bool = True,
     workers: int | None = None,
+    cluster: bool = True,
     on_item: Callable[[str, bool], None] | None = None,
 ) -> IngestReport:
     """Read, clean and store every article found in ``inputs``.
 
     With ``analyse`` (the default) each new article's entities and statements are found and kept
-    with it, in the same transaction; ``workers`` processes share that work (default: one per
+    with it, in the same transaction, and (with ``cluster``) each new article joins a story or
+    starts one; ``workers`` processes share that work (default: one per
     core, up to 4; 1 analyses in this process). ``on_item(origin, ok)`` is called once per
     document or error (progress bars hook in here).
 
@@ -70,8 +73,14 @@ def ingest(
             flags = store.add_many(batch)
             new = [a for a, is_new in zip(batch, flags, strict=True) if is_new]
             if analyser is not None:
+                analyses = []
                 for article, (mentions, statements) in zip(new, analyser.map(new), strict=True):
                     store.save_analysis(article.id, mentions, statements)
+                    analyses.append(Analysis(article, mentions, statements))
+                if cluster and analyses:
+                    from khabar.cluster import assign
+
+                    assign(store, analyses)  # joins this batch's transaction
         report.ingested += len(new)
         report.duplicates += len(batch) - len(new)
         report.ids.extend(a.id for a in batch)
