@@ -24,6 +24,8 @@ tagger mention of the same type already covers it):
 5. A quoted span of 1-6 words starting with an organisation head word (جيش، حركة، هيئة، فيلق …),
    or any quoted name after ``باسم``: ORG (``"هيئة أركان جيش الإسلام"``, ``باسم "أحرار الشام"``).
    ``باسم`` followed by an unquoted head word takes up to three more words (``باسم جيش الإسلام``).
+6. A multi-word place or organisation name from the gazetteer (``الغوطة الشرقية``, ``مجلس الأمن``):
+   LOC or ORG, so that a place the tagger cuts short or misses is whole.
 
 Linking (within one article): keys are the mention's normalized text without quote marks,
 brackets, leading titles or the proclitics و/ف (and ب/ك/ل before ال). A PERS key that is a word
@@ -373,6 +375,15 @@ def repair(text: str, mentions: Iterable[Mention]) -> list[Mention]:
             while k < n and k - i <= 4 and _is_ar_word(toks[k]) and norms[k] not in STOPWORDS and norms[k] not in _NAME_STOP and not (gaz_labels(toks[k].text) & {"place"}):
                 k += 1
             add(toks[i + 1].start, toks[k - 1].end, "ORG")
+    # rule 6: multi-word gazetteer names (the first word may carry a proclitic: بالغوطة الشرقية)
+    from khabar.gazetteer import load_gazetteer
+
+    kinds = {"place": "LOC", "country": "LOC", "org": "ORG"}
+    for label, a, b in load_gazetteer().match_normalized(norms):
+        if label in kinds:
+            first = split_clitics(norms[a])
+            start = toks[a].start + (len(toks[a].text) - len(first[-1]) if len(first) > 1 else 0)
+            add(start, toks[b - 1].end, kinds[label])
     return _merge([_trim_lam(text, m) for m in mentions], found)
 
 

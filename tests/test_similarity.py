@@ -66,14 +66,9 @@ def _shared_keys(comparison) -> set[str]:
     return keys
 
 
-@pytest.mark.parametrize("name", ["جيش الإسلام", "حمزة بيرقدار", "روسيا"])
+@pytest.mark.parametrize("name", ["جيش الإسلام", "حمزة بيرقدار", "روسيا", "الغوطة الشرقية"])
 def test_evidence_names_the_shared_entities(comparison, name):
     assert entity_key(name) in _shared_keys(comparison)
-
-
-@pytest.mark.xfail(strict=True, reason="khabar.entities does not tag الغوطة الشرقية in either example yet")
-def test_evidence_names_the_shared_place(comparison):
-    assert entity_key("الغوطة الشرقية") in _shared_keys(comparison)
 
 
 def test_evidence_shapes_and_offsets(comparison, examples):
