@@ -1,0 +1,215 @@
+"""Batch (Spark) throughput against single-process ingest, on a synthetic corpus made from real articles.
+
+The corpus repeats and perturbs the 1,014 articles of the SemEval-2022 Task 8 training pairs: each
+copy drops or swaps a sentence, adds a site's boilerplate line and its own title prefix (so every copy
+is a new article id), and gets a date; five copies of an article share a week (one story), the next
+five come a month later (another story, outside the time window). The same JSONL file then goes
+through ``khabar batch`` with 1 and 2 local cores and through ``ingest`` + clustering in one process.
+
+    python bench/batch.py [--n 50000] [--cores 1,2] [--no-ingest]
+
+Prints articles/s per run, the ratio to ingest, stories found, and Spark's shuffle bytes per step
+(from the Spark UI's REST API, read before the session ends).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "semeval2022-task8-train.jsonl"
+SITES = ["alghad.example", "orient.example", "watan.example", "masrawy.example", "hespress.example"]
+BOILER = ["شارك هذا المقال", "اقرأ أيضاً:", "تابعونا على تويتر", "الأكثر قراءة", "جميع الحقوق محفوظة"]
+
+
+def base_articles(src: Path) -> list[dict]:
+    out = []
+    with src.open(encoding="utf-8") as f:
+        for line in f:
+            p = json.loads(line)
+            for side in ("1", "2"):
+                if p[f"text{side}"].strip():
+                    out.append({"title": p[f"title{side}"], "text": p[f"text{side}"], "lang": p["lang"]})
+    return out
+
+
+def perturb(text: str, rng: random.Random) -> str:
+    parts = [s for s in re.split(r"(?<=[.!?؟])\s+", text) if s.strip()]
+    if len(parts) > 4:
+        del parts[rng.randrange(1, len(parts))]
+        i = rng.randrange(1, len(parts) - 1)
+        parts[i], parts[i + 1] = parts[i + 1], parts[i]
+    return rng.choice(BOILER) + "\n" + " ".join(parts) + "\n" + rng.choice(BOILER)
+
+
+def write_corpus(src: Path, dst: Path, n: int, seed: int = 7) -> int:
+    bases = base_articles(src)
+    rng = random.Random(seed)
+    day0 = date(2020, 1, 1)
+    with dst.open("w", encoding="utf-8") as out:
+        for k in range(n):
+            i, v = k % len(bases), k // len(bases)
+            b = bases[i]
+            site = SITES[(i + v) % len(SITES)]
+            # copies v = 0..4 of an article: one week (one story); 5..9 a month later; and so on
+            day = day0 + timedelta(days=(i * 3) % 300 + 30 * (v // 5) + rng.randrange(3))
+            out.write(
+                json.dumps(
+                    {
+                        "id": f"{i}-{v}",
+                        "url": f"https://{site}/{i}/{v}",
+                        "title": f"{site.split('.')[0]} | {b['title']}",
+                        "text": perturb(b["text"], rng),
+                        "lang": b["lang"],
+                        "published": day.isoformat(),
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
+    return n
+
+
+# --- the runs (each in a child process, so that start-up and model loads count) --------------------------
+
+
+def child_batch(corpus: str, out: str, cores: int, scorer: str) -> None:
+    """Run the job in this process with the Spark UI on, then read shuffle sizes from its REST API."""
+    import urllib.request
+
+    from khabar.batch import run_batch, spark_session
+
+    spark = spark_session(
+        f"local[{cores}]",
+        conf={
+            "spark.ui.enabled": "true",
+            "spark.ui.port": "4077",
+            "spark.ui.retainedStages": "100000",
+            "spark.ui.retainedJobs": "100000",
+        },
+    )
+    report = run_batch([corpus], out, spark=spark, scorer=None if scorer == "default" else scorer)
+    shuffle: dict[str, int] = {}
+    try:
+        base = f"{spark.sparkContext.uiWebUrl}/api/v1/applications/{spark.sparkContext.applicationId}"
+        jobs = json.load(urllib.request.urlopen(f"{base}/jobs"))
+        stages = {s["stageId"]: s for s in json.load(urllib.request.urlopen(f"{base}/stages"))}
+        for job in jobs:
+            group = job.get("jobGroup") or "other"
+            for sid in job["stageIds"]:
+                s = stages.pop(sid, None)  # a stage shared by jobs counts once
+                if s:
+                    shuffle[group] = shuffle.get(group, 0) + int(s.get("shuffleWriteBytes", 0))
+    except OSError as e:
+        print(f"(no shuffle figures: {e})", file=sys.stderr)
+    spark.stop()
+    print(json.dumps({"report": report.to_dict(), "shuffle": shuffle}))
+
+
+def child_ingest(corpus: str, db: str, scorer: str) -> None:
+    """Single-process ingest (one analysis worker), then clustering in the same order, as a stream does."""
+    from khabar import cluster
+    from khabar.pipeline import ingest
+    from khabar.store import Store
+
+    chosen = (
+        None
+        if scorer == "default"
+        else (cluster.LexicalScorer() if scorer == "lexical" else cluster.ModelScorer())
+    )
+    with Store(db) as store:
+        report = ingest(corpus, store, workers=1)
+        ids = list(dict.fromkeys(report.ids))
+        for i in range(0, len(ids), 200):
+            with store.transaction():
+                cluster.assign(store, [cluster.load_item(store, a) for a in ids[i : i + 200]], scorer=chosen)
+        stories = store.db.execute("SELECT count(*) FROM stories WHERE merged_into IS NULL").fetchone()[0]
+    print(json.dumps({"ingested": report.ingested, "stories": stories}))
+
+
+def timed(args: list[str]) -> tuple[float, dict]:
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True)
+    elapsed = time.perf_counter() - t0
+    if proc.returncode != 0:
+        sys.exit(f"error: {' '.join(args[:2])} failed ({proc.returncode}): {proc.stderr[-3000:]}")
+    return elapsed, json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=DATA)
+    ap.add_argument("--n", type=int, default=50_000, help="articles in the synthetic corpus")
+    ap.add_argument("--cores", default="1,2", help="local cores per batch run, comma-separated")
+    ap.add_argument(
+        "--scorer",
+        choices=["default", "model", "lexical"],
+        default="default",
+        help="comparison for both sides (default: the model when it loads)",
+    )
+    ap.add_argument("--no-ingest", dest="ingest", action="store_false", help="skip the single-process run")
+    ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        kind, *rest = args.child
+        (child_batch(rest[0], rest[1], int(rest[2]), rest[3]) if kind == "batch" else child_ingest(*rest))
+        return
+    if not args.data.exists():
+        sys.exit(f"error: {args.data}: not found (the shared data folder is needed for this benchmark)")
+    with tempfile.TemporaryDirectory(prefix="khabar-bench-") as tmp:
+        corpus = Path(tmp) / "corpus.jsonl"
+        n = write_corpus(args.data, corpus, args.n)
+        mb = corpus.stat().st_size / 1024 / 1024
+        print(f"corpus               {n} articles, {mb:.0f} MB of JSONL")
+        rates: dict[str, float] = {}
+        for cores in [int(c) for c in args.cores.split(",")]:
+            elapsed, got = timed(
+                ["--child", "batch", str(corpus), str(Path(tmp) / f"out{cores}"), str(cores), args.scorer]
+            )
+            r = got["report"]
+            rates[f"batch local[{cores}]"] = r["articles"] / elapsed
+            print(f"\n[batch local[{cores}]]")
+            print(
+                f"articles             {r['articles']}  duplicates {r['duplicates']}  rejects {r['rejects']}"
+            )
+            print(
+                f"stories              {r['stories']}  (with 2+ articles {r['multi_article_stories']}, "
+                f"largest {r['largest_story']})"
+            )
+            print(
+                f"pairs                candidates {r['candidate_pairs']}  scored {r['scored_pairs']}  "
+                f"near-copy {r['copy_pairs']}  scorer {r['scorer']}"
+            )
+            print(f"wall time            {elapsed:.1f} s (JVM start included)  job {r['seconds']:.1f} s")
+            print(f"articles per second  {rates[f'batch local[{cores}]']:.1f}")
+            print("step seconds         " + "  ".join(f"{k} {v:.1f}" for k, v in r["timings"].items()))
+            if got["shuffle"]:
+                print(
+                    "shuffle MB           "
+                    + "  ".join(f"{k} {v / 1e6:.1f}" for k, v in got["shuffle"].items() if v)
+                )
+        if args.ingest:
+            elapsed, got = timed(
+                ["--child", "ingest", str(corpus), str(Path(tmp) / "ingest.db"), args.scorer]
+            )
+            rates["ingest"] = got["ingested"] / elapsed
+            print("\n[ingest, one process, then clustering]")
+            print(f"articles             {got['ingested']}  stories {got['stories']}")
+            print(f"wall time            {elapsed:.1f} s")
+            print(f"articles per second  {rates['ingest']:.1f}")
+            print()
+            for k, v in rates.items():
+                if k != "ingest":
+                    print(f"{k:<20} {v / rates['ingest']:.2f} × single-process ingest")
+
+
+if __name__ == "__main__":
+    main()
