@@ -891,6 +891,26 @@ def _both_ways(scores: DataFrame) -> DataFrame:
     )
 
 
+def _scored(
+    spark: SparkSession, rows: DataFrame, other: str, scores: DataFrame, payload: DataFrame, name: str,
+    config: StoryConfig,
+) -> tuple[DataFrame, DataFrame, int]:
+    """``rows`` (columns ``g`` and ``other``) with the pair's ``score``, scoring the pairs not yet scored.
+
+    Returns the joined rows, the grown score table and how many pairs were scored now.
+    """
+    from pyspark.sql import functions as F
+
+    need = (
+        rows.select(F.least("g", other).alias("a"), F.greatest("g", other).alias("b"))
+        .distinct()
+        .join(scores, ["a", "b"], "left_anti")
+    )
+    scores, n_new = _add_scores(spark, scores, need, payload, name, config)
+    both = _both_ways(scores).withColumnRenamed("a", "g").withColumnRenamed("b", other)
+    return rows.join(both, ["g", other]), scores, n_new
+
+
 @dataclass
 class _Stories:
     members: DataFrame  # n, story (its medoid's n), group (copy group label: its smallest n)
@@ -995,21 +1015,9 @@ def build_stories(
             .join(medoid, "component")
             .where(F.col("g") != F.col("medoid"))
         )
-        need = (
-            vs_medoid.select(F.least("g", "medoid").alias("a"), F.greatest("g", "medoid").alias("b"))
-            .distinct()
-            .join(all_scores, ["a", "b"], "left_anti")
-        )
-        all_scores, n_new = _add_scores(spark, all_scores, need, payload, name, cfg)
+        vs_medoid, all_scores, n_new = _scored(spark, vs_medoid, "medoid", all_scores, payload, name, cfg)
         n_scored += n_new
-        passing = (
-            vs_medoid.join(
-                _both_ways(all_scores).withColumnRenamed("a", "g").withColumnRenamed("b", "medoid"),
-                ["g", "medoid"],
-            )
-            .where(F.col("score") <= cfg.join_score)
-            .select("component", "g")
-        )
+        passing = vs_medoid.where(F.col("score") <= cfg.join_score).select("component", "g")
         eligible = ranked.join(
             passing.withColumnRenamed("g", "group"), ["component", "group"], "left_semi"
         ).unionByName(ranked.where("rank = 1"))
@@ -1026,16 +1034,8 @@ def build_stories(
             .join(reps, "component")
             .where(F.col("g") != F.col("rep"))
         )
-        need = (
-            checks.select(F.least("g", "rep").alias("a"), F.greatest("g", "rep").alias("b"))
-            .distinct()
-            .join(all_scores, ["a", "b"], "left_anti")
-        )
-        all_scores, n_new = _add_scores(spark, all_scores, need, payload, name, cfg)
+        judged, all_scores, n_new = _scored(spark, checks, "rep", all_scores, payload, name, cfg)
         n_scored += n_new
-        judged = checks.join(
-            _both_ways(all_scores).withColumnRenamed("a", "g").withColumnRenamed("b", "rep"), ["g", "rep"]
-        )
         verdict = judged.groupBy("component", "g").agg(
             F.min(F.when(F.col("rank") == 1, F.col("score"))).alias("medoid_score"),
             F.count(F.lit(1)).alias("n_reps"),
