@@ -20,6 +20,8 @@ class Analysis:
     article: Article
     mentions: list[Mention] = field(default_factory=list)
     statements: list[Statement] = field(default_factory=list)
+    # the comparison profile (khabar.profile.Profile), when built where the analysis ran
+    profile: Any = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -78,12 +78,29 @@ for _i in range(10):
     _MAP[chr(0x0660 + _i)] = str(_i)  # Arabic-Indic digits
     _MAP[chr(0x06F0 + _i)] = str(_i)  # Persian digits
 _TABLE = str.maketrans(_MAP | dict.fromkeys(map(chr, _DELETE)))
+_WORD_CACHE: dict[str, str] = {}
+_WORD_CACHE_MAX = 1 << 18
+
+
 def normalize(text: str) -> str:
     """Return the matching form of ``text``; idempotent.
 
     >>> normalize("إسلامٌ «مسؤول» ٢٠١٨") == normalize("اسلام \\"مسئول\\" 2018")
     True
     """
+    # Words are normalized millions of times (NER features, rules, indexing) and repeat a lot:
+    # a plain dict beats recomputing, and beats lru_cache's bookkeeping.
+    if len(text) <= 24:
+        hit = _WORD_CACHE.get(text)
+        if hit is None:
+            hit = _normalize(text)
+            if len(_WORD_CACHE) < _WORD_CACHE_MAX:
+                _WORD_CACHE[text] = hit
+        return hit
+    return _normalize(text)
+
+
+def _normalize(text: str) -> str:
     if text.isascii():
         return " ".join(text.casefold().split())
     if "″" in text:

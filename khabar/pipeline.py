@@ -66,30 +66,52 @@ def ingest(
     report = IngestReport()
     batch: list[Article] = []
     seen: set[str] = set()
-    analyser = _Analyser(workers) if analyse else None
+    analyser = _Analyser(workers, profiles=cluster) if analyse else None
 
-    def flush() -> None:
+    # A batch is analysed in the worker processes while this process stores and clusters the one
+    # before it (clustering is sequential by nature); ``pending`` holds that one batch in flight.
+    pending: list[tuple[list[Article], list[Article], Any]] = []
+
+    def finish(arts: list[Article], sent: list[Article], job: Any) -> None:
+        results = dict(zip([a.id for a in sent], job.get(), strict=True)) if job is not None else {}
         with store.transaction():
-            flags = store.add_many(batch)
-            new = [a for a, is_new in zip(batch, flags, strict=True) if is_new]
+            flags = store.add_many(arts)
+            new = [a for a, is_new in zip(arts, flags, strict=True) if is_new]
             if analyser is not None:
                 analyses = []
-                for article, (mentions, statements) in zip(new, analyser.map(new), strict=True):
+                for article in new:
+                    # not sent: stored by another writer meanwhile and gone again; analyse it here
+                    mentions, statements, profile = results.get(article.id) or _analyse_one(article)
                     store.save_analysis(article.id, mentions, statements)
-                    analyses.append(Analysis(article, mentions, statements))
+                    analyses.append(Analysis(article, mentions, statements, profile))
                 if cluster and analyses:
                     from khabar.cluster import assign
 
                     assign(store, analyses)  # joins this batch's transaction
         report.ingested += len(new)
-        report.duplicates += len(batch) - len(new)
-        report.ids.extend(a.id for a in batch)
+        report.duplicates += len(arts) - len(new)
+        report.ids.extend(a.id for a in arts)
+
+    def flush() -> None:
+        arts = list(batch)
         batch.clear()
+        sent, job = [], None
+        if analyser is not None:
+            known = store.known([a.id for a in arts])
+            sent = [a for a in arts if a.id not in known]
+            job = analyser.submit(sent)
+        if pending:
+            finish(*pending.pop())
+        pending.append((arts, sent, job))
 
     try:
-        _stream(read(inputs, source=source, stdin=stdin), report, batch, seen, batch_size, flush, on_item)
-        if batch:
-            flush()
+        try:
+            _stream(read(inputs, source=source, stdin=stdin), report, batch, seen, batch_size, flush, on_item)
+            if batch:
+                flush()
+        finally:
+            while pending:  # a batch read before an interruption is still stored whole
+                finish(*pending.pop())
     finally:
         if analyser is not None:
             analyser.close()
@@ -122,9 +144,34 @@ def _stream(items: Iterable[Document | ReadError], report: IngestReport, batch: 
             on_item(item.origin or "<input>", True)
 
 
-def _analyse_one(article: Article) -> tuple[list[Mention], list[Statement]]:
+def _analyse_one(article: Article, profile: bool = False) -> tuple[list[Mention], list[Statement], Any]:
     result = run_analysis(article)
-    return result.mentions, result.statements
+    return result.mentions, result.statements, _profile(result) if profile else None
+
+
+def _analyse_with_profile(article: Article) -> tuple[list[Mention], list[Statement], Any]:
+    return _analyse_one(article, True)
+
+
+def _profile(result: Analysis) -> Any:
+    """The comparison profile clustering will need, built here so that worker processes share the work."""
+    try:
+        from khabar.similarity import load_model
+
+        model = load_model()
+    except Exception:  # no usable model: clustering falls back to its lexical scorer
+        return None
+    return model.profile(result.article, result.mentions, result.statements)
+
+
+class _Done:
+    """Results computed already, with the interface of a pool's async result."""
+
+    def __init__(self, value: list[Any]) -> None:
+        self.value = value
+
+    def get(self) -> list[Any]:
+        return self.value
 
 
 class _Analyser:
@@ -136,18 +183,21 @@ class _Analyser:
 
     MIN_PARALLEL = 24
 
-    def __init__(self, workers: int | None) -> None:
+    def __init__(self, workers: int | None, profiles: bool = False) -> None:
         self.workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
+        self.profiles = profiles  # also build comparison profiles in the workers (for clustering)
         self.pool: Any = None
 
-    def map(self, articles: list[Article]) -> list[tuple[list[Mention], list[Statement]]]:
+    def submit(self, articles: list[Article]) -> Any:
+        """Start analysing ``articles``; ``.get()`` on the answer waits for their results, in order."""
         if self.workers <= 1 or len(articles) < self.MIN_PARALLEL:
-            return [_analyse_one(a) for a in articles]
+            return _Done([_analyse_one(a) for a in articles])  # clustering builds the profiles it needs
         if self.pool is None:
             # fork: workers inherit the loaded code; they never touch the parent's SQLite handle.
             self.pool = multiprocessing.get_context("fork").Pool(self.workers)
         chunk = max(1, len(articles) // (self.workers * 4))
-        return self.pool.map(_analyse_one, articles, chunksize=chunk)
+        work = _analyse_with_profile if self.profiles else _analyse_one
+        return self.pool.map_async(work, articles, chunksize=chunk)
 
     def close(self) -> None:
         if self.pool is not None:

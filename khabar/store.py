@@ -113,6 +113,16 @@ class Store:
         with self.transaction():
             return self._insert(article)
 
+    def known(self, ids: Iterable[str]) -> set[str]:
+        """Those of ``ids`` that are stored already."""
+        ids = list(ids)
+        out: set[str] = set()
+        for i in range(0, len(ids), 500):  # keep under SQLite's limit on bound parameters
+            part = ids[i : i + 500]
+            q = ",".join("?" * len(part))
+            out.update(r[0] for r in self.db.execute(f"SELECT id FROM articles WHERE id IN ({q})", part))
+        return out
+
     def add_many(self, articles: Iterable[Article]) -> list[bool]:
         """Store a batch in one transaction: all of it or, on an interruption, none of it."""
         with self.transaction():
