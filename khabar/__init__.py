@@ -11,6 +11,8 @@ The public API mirrors the command line::
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import Any
 
 __version__ = "0.1.0"
@@ -23,6 +25,10 @@ _LAZY = {
     "to_article": "khabar.clean",
     "ingest": "khabar.pipeline",
     "analyse": "khabar.analyse",
+    "compare": "khabar.similarity",
+    "list_stories": "khabar.story",
+    "get_story": "khabar.story",
+    "recluster": "khabar.cluster",
     "Article": "khabar.types",
     "Document": "khabar.types",
     "Mention": "khabar.types",
@@ -37,3 +43,24 @@ def __getattr__(name: str) -> Any:
     if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'khabar' has no attribute {name!r}")
+
+
+def _function_over_module(name: str) -> property:
+    # ``khabar.read``, ``khabar.clean`` and ``khabar.analyse`` are functions that share their
+    # module's name; importing the module would otherwise rebind the package attribute to it.
+    def get(_: types.ModuleType) -> Any:
+        return getattr(importlib.import_module(f"khabar.{name}"), name)
+
+    def ignore(_: types.ModuleType, __: Any) -> None:
+        pass
+
+    return property(get, ignore)
+
+
+class _Package(types.ModuleType):
+    read = _function_over_module("read")
+    clean = _function_over_module("clean")
+    analyse = _function_over_module("analyse")
+
+
+sys.modules[__name__].__class__ = _Package
