@@ -208,8 +208,11 @@ def merge_statements(
         else:
             groups.append(_Merged(key, [item]))
     display = dict(names or {})
+    # a speaker known only by a role (المتحدث باسم البلدية) is shown as the text wrote the role
+    as_written = {s.speaker: s.role for _, _, s in said
+                  if s.speaker and s.role and arabic.normalize(s.role) == s.speaker}
     for spk, key in keyed.items():  # a speaker's own spelling, when no mention gave a better one
-        display.setdefault(canon.get(key, key), spk)
+        display.setdefault(canon.get(key, key), as_written.get(spk, spk))
 
     def weight(spk: str | None) -> tuple:
         gs = by_speaker[spk]

@@ -82,6 +82,12 @@ def test_different_statements_of_one_speaker_stay_apart():
     assert [o["outlets"] for o in out] == [["x.com"], ["y.com"]]
 
 
+def test_a_speaker_known_only_by_a_role_is_shown_as_written():
+    role = "المتحدث باسم البلدية"
+    said = [("a1", "x.com", st(arabic.normalize(role), "المياه ستعود غدا إلى كل الأحياء", "asserts", role))]
+    assert story.merge_statements(said, "ar")[0]["speaker"] == role
+
+
 # --- listing, filters, one story -------------------------------------------------------------------
 
 
