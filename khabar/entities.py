@@ -111,6 +111,7 @@ def reporting_cues() -> dict[str, tuple[str, str, str, bool]]:
     return out
 
 
+@lru_cache(maxsize=200_000)  # called for every word of every article: the answer depends on the word only
 def cue_of(word: str) -> tuple[str, str, str, bool] | None:
     """The reporting-cue entry of one raw word (``وقال``, ``مؤكداً``), proclitic و/ف allowed."""
     n = normalize(word)
@@ -127,6 +128,7 @@ def _bare(n: str) -> str:
     return n[2:] if n.startswith("ال") and len(n) > 4 else n
 
 
+@lru_cache(maxsize=200_000)
 def is_kind(word: str, *kinds: str) -> bool:
     """True when the (raw or normalized) word, with or without و/ال, is in one of the lexicon kinds."""
     n = normalize(word)

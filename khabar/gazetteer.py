@@ -171,6 +171,7 @@ class Gazetteer:
         return len(self._single) + sum(len(v) for v in self._multi.values())
 
     @staticmethod
+    @lru_cache(maxsize=200_000)  # every token of every article passes here
     def _forms(word: str) -> tuple[str, ...]:
         n = normalize(word)
         parts = split_clitics(n)

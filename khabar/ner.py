@@ -51,9 +51,10 @@ _CTX = (-2, -1, 1, 2)
 # --- per-word features (cached) ------------------------------------------------------------------
 
 
-def _shape(n: str) -> list[str]:
+@lru_cache(maxsize=100_000)
+def _shape(n: str) -> tuple[str, ...]:
     if not n:
-        return ["empty"]
+        return ("empty",)
     out = []
     if n.isdigit():
         out.append("num")
@@ -65,7 +66,7 @@ def _shape(n: str) -> list[str]:
         out.append("punct")
         if n in _QUOTES:
             out.append("quote")
-    return out
+    return tuple(out)
 
 
 @lru_cache(maxsize=1)

@@ -135,6 +135,16 @@ def _stance_cues() -> dict[str, list[tuple[str, ...]]]:
     return by
 
 
+@lru_cache(maxsize=1)
+def _first_words() -> dict[str, list[tuple[str, ...]]]:
+    """The stance phrases by their first word, so a text is scanned once, not once per phrase."""
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for ph in _stance_cues()["phrase"]:
+        if ph:
+            out.setdefault(ph[0], []).append(ph)
+    return out
+
+
 _W = frozenset  # short alias for the word sets below (all in matching form)
 _COMPS = _W(normalize(w) for w in (
     "أن إن أنه إنه أنها إنها أنهم إنهم أنهما إنهما أننا إننا أنني إنني أنك بأن بأنه بأنها بأنهم بأنهما"
@@ -586,8 +596,9 @@ def _stance(content: str, lemma_stance: str, own: str = "") -> str:
     def has(seq: tuple[str, ...], at: int) -> bool:
         return tuple(words[at : at + len(seq)]) == seq
 
-    for ph in cues["phrase"]:
-        if any(has(ph, k) for k in range(len(words))):
+    by_first = _first_words()
+    for k, w in enumerate(words):
+        if any(has(ph, k) for ph in by_first.get(w, ())):
             return "denies"
     # a negation in the first clause: within its first words, before any comma or relative clause
     for k, w in enumerate(words[:12]):
