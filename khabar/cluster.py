@@ -32,6 +32,7 @@ from __future__ import annotations
 import heapq
 import json
 import math
+import tempfile
 import time
 import weakref
 from collections import Counter, OrderedDict
@@ -39,6 +40,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -304,10 +306,11 @@ class ModelScorer:
 
         self._similarity = similarity
         self.model = similarity.load_model(path)
+        self._shipped = path is None  # profiles built elsewhere (ingest's workers) use the shipped model
 
     def prepare(self, item: Any, features: Features) -> Any:
         article, mentions, statements, profile = _item_parts(item)
-        if profile is not None:
+        if profile is not None and self._shipped:
             return profile
         return self.model.profile(article, mentions, statements)
 
@@ -386,6 +389,7 @@ class Clusterer:
         self._pending: dict[str, Any] = {}  # the batch's items, to prepare their representations
         self._pair: dict[tuple[str, str], float] = {}  # scores of the batch in flight
         self.pairs_scored = 0  # pairs the scorer was asked about
+        self.batches: list[tuple[int, float]] = []  # (articles, seconds) of each assign call
         self.pairs_gated = 0  # pairs the lexical gate settled without the model
 
     # -- public ----------------------------------------------------------------------------------
@@ -396,6 +400,12 @@ class Clusterer:
         clustered keep their story. The articles must already be in the store.
         """
         items = list(items)
+        t0 = time.perf_counter()
+        out = self._assign(items)
+        self.batches.append((len(items), time.perf_counter() - t0))
+        return out
+
+    def _assign(self, items: list[Any]) -> list[int]:
         out: list[int | None] = [None] * len(items)
         with self.store.transaction():
             todo: list[tuple[int, Any, _Text]] = []
@@ -979,40 +989,59 @@ def stream(
 ) -> dict[str, Any]:
     """Ingest a JSONL file as a stream: read, clean, analyse, store and cluster, ``batch_size`` records at a time.
 
-    Each batch goes through :func:`khabar.pipeline.ingest`, then its new articles through :func:`assign`
-    (a no-op for articles the pipeline already clustered). Broken records are reported, never fatal.
+    With analysis the file goes through :func:`khabar.pipeline.ingest`, which clusters each batch
+    as it stores it; without, each chunk is stored and then clustered here. Broken records are
+    reported, never fatal. ``on_batch(n)`` is called as each ``batch_size`` records are read.
     """
-    import tempfile
-    from pathlib import Path
-
     from khabar.pipeline import ingest
 
     report: dict[str, Any] = {"ingested": 0, "duplicates": 0, "failed": [], "cluster_seconds": 0.0,
                               "cluster_batches": []}
     c = clusterer_for(store, config, scorer)
-    with tempfile.TemporaryDirectory(prefix="khabar-stream-") as tmp, Path(path).open("rb") as f:
+    first_batch = len(c.batches)
+    if analyse:
+        # one ingest over the whole file: the pipeline analyses a batch while it clusters the one before
+        seen = 0
+
+        def on_item(_origin: str, _ok: bool) -> None:
+            nonlocal seen
+            seen += 1
+            if on_batch and seen % batch_size == 0:
+                on_batch(batch_size)
+
+        r = ingest(path, store, batch_size=batch_size, on_item=on_item)
+        report.update(ingested=r.ingested, duplicates=r.duplicates, failed=r.failed)
+        if on_batch and seen % batch_size:
+            on_batch(seen % batch_size)
+    else:
+        _stream_unanalysed(path, store, c, batch_size, on_batch, report)
+    report["cluster_batches"] = c.batches[first_batch:]
+    report["cluster_seconds"] = sum(t for _, t in report["cluster_batches"])
+    report["pairs_scored"] = c.pairs_scored
+    return report
+
+
+def _stream_unanalysed(path: str, store: Store, c: Clusterer, batch_size: int,
+                       on_batch: Callable[[int], None] | None, report: dict[str, Any]) -> None:
+    """Without analysis the pipeline does not cluster: store each chunk, then cluster its articles."""
+    from khabar.pipeline import ingest
+
+    with Path(path).open("rb") as f:
         chunk: list[bytes] = []
-        n_chunk = 0
 
         def flush() -> None:
-            nonlocal n_chunk
-            n_chunk += 1
-            part = Path(tmp) / f"{Path(path).stem}.{n_chunk:06d}.jsonl"
-            part.write_bytes(b"".join(chunk))
-            r = ingest(part, store, batch_size=max(batch_size, len(chunk)), analyse=analyse)
+            with tempfile.TemporaryDirectory(prefix="khabar-stream-") as tmp:
+                part = Path(tmp) / f"{Path(path).stem}.jsonl"
+                part.write_bytes(b"".join(chunk))
+                r = ingest(part, store, batch_size=max(batch_size, len(chunk)), analyse=False)
             report["ingested"] += r.ingested
             report["duplicates"] += r.duplicates
             report["failed"].extend(r.failed)
-            ids = list(dict.fromkeys(r.ids))
-            t0 = time.perf_counter()
             with store.transaction():
-                c.assign([load_item(store, i) for i in ids])
-            report["cluster_seconds"] += time.perf_counter() - t0
-            report["cluster_batches"].append((len(chunk), time.perf_counter() - t0))
+                c.assign([load_item(store, i) for i in dict.fromkeys(r.ids)])
             if on_batch:
                 on_batch(len(chunk))
             chunk.clear()
-            part.unlink()
 
         for line in f:
             chunk.append(line if line.endswith(b"\n") else line + b"\n")
@@ -1020,8 +1049,6 @@ def stream(
                 flush()
         if chunk:
             flush()
-    report["pairs_scored"] = c.pairs_scored
-    return report
 
 
 def evaluate(
