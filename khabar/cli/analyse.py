@@ -9,20 +9,9 @@ from rich.console import Console
 from rich.table import Table
 
 from khabar.cli.app import DbOpt, JsonOpt, app
-from khabar.cli.common import InputError, emit_json, fail, load_article
-from khabar.types import Article
+from khabar.cli.common import article_or_exit, emit_json
 
 ArticleArg = Annotated[str, typer.Argument(help="A file (text, HTML, JSONL: its first article) or a stored article id.")]
-
-
-def _article(arg: str, db) -> Article:  # noqa: ANN001 - db is DbOpt's Path | None
-    try:
-        article = load_article(arg, db)
-    except InputError as e:
-        fail(str(e))
-    if not article.text.strip():
-        fail(f"{arg}: the article has no text")
-    return article
 
 
 @app.command()
@@ -30,7 +19,7 @@ def entities(arg: ArticleArg, db: DbOpt = None, as_json: JsonOpt = False) -> Non
     """Named entities of one article, linked within it (one canonical name per entity)."""
     from khabar.entities import entities_summary, extract
 
-    article = _article(arg, db)
+    article = article_or_exit(arg, db)
     mentions = extract(article.text)
     if as_json:
         emit_json([m.to_dict() for m in mentions])
@@ -54,7 +43,7 @@ def quotes(arg: ArticleArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     from khabar.entities import extract as extract_entities
     from khabar.quotes import extract
 
-    article = _article(arg, db)
+    article = article_or_exit(arg, db)
     statements = extract(article.text, extract_entities(article.text))
     if as_json:
         emit_json([s.to_dict() for s in statements])

@@ -56,3 +56,14 @@ def load_article(arg: str, db: Path | None = None) -> Article:
     if article is None:
         raise InputError(f"{arg}: no such file or stored article id (store: {store_file})")
     return article
+
+
+def article_or_exit(arg: str, db: Path | None = None) -> Article:
+    """:func:`load_article`, exiting with a clear error when it fails or the article has no text."""
+    try:
+        article = load_article(arg, db)
+    except InputError as e:
+        fail(str(e))
+    if not article.text.strip():
+        fail(f"{arg}: the article has no text")
+    return article

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from khabar.cli.app import DbOpt, JsonOpt, app, db_path, eval_app, train_app
-from khabar.cli.common import InputError, emit_json, fail, load_article
+from khabar.cli.common import article_or_exit, emit_json, fail
 from khabar.types import Article
 
 ArticleArg = Annotated[str, typer.Argument(help="A file (text, HTML, JSONL: its first article) or a stored article id.")]
@@ -23,12 +23,7 @@ EmbedderOpt = Annotated[
 
 def _load(arg: str, db: Path | None) -> tuple[Article, Any]:
     """The article and, for a stored one that was analysed, its ``(mentions, statements)``."""
-    try:
-        article = load_article(arg, db)
-    except InputError as e:
-        fail(str(e))
-    if not article.text.strip():
-        fail(f"{arg}: the article has no text")
+    article = article_or_exit(arg, db)
     analysis = None
     if not Path(arg).exists() and arg != "-":
         from khabar.store import Store
