@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -164,6 +165,10 @@ def _profile(result: Analysis) -> Any:
     return model.profile(result.article, result.mentions, result.statements)
 
 
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 class _Done:
     """Results computed already, with the interface of a pool's async result."""
 
@@ -194,7 +199,9 @@ class _Analyser:
             return _Done([_analyse_one(a) for a in articles])  # clustering builds the profiles it needs
         if self.pool is None:
             # fork: workers inherit the loaded code; they never touch the parent's SQLite handle.
-            self.pool = multiprocessing.get_context("fork").Pool(self.workers)
+            # Workers ignore Ctrl-C: this process decides, so a batch they are analysing is not
+            # lost half-way (ingest stores it whole, then stops).
+            self.pool = multiprocessing.get_context("fork").Pool(self.workers, initializer=_ignore_sigint)
         chunk = max(1, len(articles) // (self.workers * 4))
         work = _analyse_with_profile if self.profiles else _analyse_one
         return self.pool.map_async(work, articles, chunksize=chunk)
