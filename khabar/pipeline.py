@@ -12,6 +12,7 @@ import os
 import signal
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -150,10 +151,6 @@ def _analyse_one(article: Article, profile: bool = False) -> tuple[list[Mention]
     return result.mentions, result.statements, _profile(result) if profile else None
 
 
-def _analyse_with_profile(article: Article) -> tuple[list[Mention], list[Statement], Any]:
-    return _analyse_one(article, True)
-
-
 def _profile(result: Analysis) -> Any:
     """The comparison profile clustering will need, built here so that worker processes share the work."""
     try:
@@ -203,8 +200,7 @@ class _Analyser:
             # lost half-way (ingest stores it whole, then stops).
             self.pool = multiprocessing.get_context("fork").Pool(self.workers, initializer=_ignore_sigint)
         chunk = max(1, len(articles) // (self.workers * 4))
-        work = _analyse_with_profile if self.profiles else _analyse_one
-        return self.pool.map_async(work, articles, chunksize=chunk)
+        return self.pool.map_async(partial(_analyse_one, profile=self.profiles), articles, chunksize=chunk)
 
     def close(self) -> None:
         if self.pool is not None:

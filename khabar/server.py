@@ -42,7 +42,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from khabar.arabic import normalize
 from khabar.store import Store
 from khabar.types import Article
 
@@ -789,9 +788,11 @@ def create_app(db_path: Path, token: str | None = None, *, max_body: int = MAX_B
         for m in data["mentions"]:
             written.setdefault(m["entity"], Counter())[m["text"]] += 1
         names = {k: c.most_common(1)[0][0] for k, c in written.items()}
-        for st in data["statements"]:  # a speaker known only by a role: the role as written
-            if st.get("speaker") and st.get("role") and normalize(st["role"]) == st["speaker"]:
-                names.setdefault(st["speaker"], st["role"])
+        from khabar.story import role_as_written
+
+        for st in data["statements"]:
+            if written_role := role_as_written(st["speaker"], st["role"]):
+                names.setdefault(st["speaker"], written_role)
         return page(request, "article.html", {"a": art, "data": data, "names": names,
                                               "body": highlight(art.text, spans)})
 

@@ -182,6 +182,14 @@ def _name_map(keys: Iterable[str]) -> dict[str, str]:
     return out
 
 
+def role_as_written(speaker: str | None, role: str | None) -> str | None:
+    """The role as the text wrote it, when the speaker is known only by that role (المتحدث باسم البلدية).
+
+    Speakers are kept in matching form (البلديه); this is the spelling to show instead.
+    """
+    return role if speaker and role and arabic.normalize(role) == speaker else None
+
+
 def merge_statements(
     said: Sequence[tuple[str, str | None, Statement]], lang: str | None = None, *,
     names: dict[str, str] | None = None, people: Iterable[str] = (), config: StoryConfig = DEFAULT,
@@ -208,9 +216,7 @@ def merge_statements(
         else:
             groups.append(_Merged(key, [item]))
     display = dict(names or {})
-    # a speaker known only by a role (المتحدث باسم البلدية) is shown as the text wrote the role
-    as_written = {s.speaker: s.role for _, _, s in said
-                  if s.speaker and s.role and arabic.normalize(s.role) == s.speaker}
+    as_written = {s.speaker: r for _, _, s in said if (r := role_as_written(s.speaker, s.role))}
     for spk, key in keyed.items():  # a speaker's own spelling, when no mention gave a better one
         display.setdefault(canon.get(key, key), as_written.get(spk, spk))
 
