@@ -85,7 +85,7 @@ def child_batch(corpus: str, out: str, cores: int, scorer: str) -> None:
     """Run the job in this process with the Spark UI on, then read shuffle sizes from its REST API."""
     import urllib.request
 
-    from khabar.batch import run_batch, spark_session
+    from khabar.batch.job import run_batch, spark_session
 
     spark = spark_session(
         f"local[{cores}]",
@@ -116,9 +116,9 @@ def child_batch(corpus: str, out: str, cores: int, scorer: str) -> None:
 
 def child_ingest(corpus: str, db: str, scorer: str) -> None:
     """Single-process ingest (one analysis worker), then clustering in the same order, as a stream does."""
-    from khabar import cluster
     from khabar.pipeline import ingest
-    from khabar.store import Store
+    from khabar.store.db import Store
+    from khabar.stories import online as cluster
 
     chosen = (
         None

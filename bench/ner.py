@@ -26,8 +26,8 @@ def main() -> None:
     ap.add_argument("--skip-cv", action="store_true", help="only speed and size")
     args = ap.parse_args()
 
-    from khabar.conll import read_conll, score
-    from khabar.ner import MODEL_PATH, NerTagger, cross_validate, load_tagger
+    from khabar.analyse.conll import read_conll, score
+    from khabar.analyse.ner import MODEL_PATH, NerTagger, cross_validate, load_tagger
 
     X, y = read_conll(args.data)
     n_tok = sum(map(len, X))
@@ -47,7 +47,7 @@ def main() -> None:
     print(f"shipped model on its own training data (not a test score): micro-F1 {seen.micro_f1:.3f}")
     semeval = SHARED / "semeval2022-task8-train.jsonl"
     if semeval.is_file():
-        from khabar.arabic import tokenize
+        from khabar.text.arabic import tokenize
 
         texts = []
         for line in semeval.open(encoding="utf-8"):

@@ -1,4 +1,4 @@
-"""Measure khabar.quotes on the hand-annotated quote set (tests/data/quotes.jsonl).
+"""Measure khabar.analyse.quotes on the hand-annotated quote set (tests/data/quotes.jsonl).
 
 Each record is an excerpt of an Arabic article from the SemEval-2022 Task 8 training set with the
 statements a person annotated in it (speaker, content span, direct, stance, role, outlet).
@@ -22,7 +22,7 @@ after that (first run, with a CRF trained on ANERcorp: span P/R 0.923/0.828, spe
 outlet 0.5), then three general fixes followed (؛ used as a comma, a name quote left open, a bare
 ل-word taken for an outlet). Figures are printed for each split and for all.
 
-Mentions come from khabar.entities.extract: the shipped CRF (when its model is there) plus the rule
+Mentions come from khabar.analyse.entities.extract: the shipped CRF (when its model is there) plus the rule
 repairs; ``--rules-only`` leaves the CRF out, ``--model FILE`` uses another CRF model file.
 
 Run: python bench/quotes.py [--gold tests/data/quotes.jsonl] [--split dev|test] [--rules-only]
@@ -37,8 +37,8 @@ import sys
 import time
 from pathlib import Path
 
-from khabar import entities, quotes
-from khabar.arabic import normalize
+from khabar.analyse import entities, quotes
+from khabar.text.arabic import normalize
 
 GOLD = Path(__file__).resolve().parent.parent / "tests" / "data" / "quotes.jsonl"
 
@@ -168,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     records = [json.loads(line) for line in args.gold.read_text(encoding="utf-8").splitlines() if line.strip()]
     tagger = entities.NullTagger() if args.rules_only else None
     if args.model:
-        from khabar.ner import NerTagger
+        from khabar.analyse.ner import NerTagger
 
         tagger = NerTagger.load(args.model)
     splits = [args.split] if args.split else ["dev", "test", "fresh", "all"]

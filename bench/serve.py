@@ -33,7 +33,7 @@ SERVER = """
 import sys
 from pathlib import Path
 import uvicorn
-from khabar.server import create_app
+from khabar.serve.app import create_app
 uvicorn.run(create_app(Path(sys.argv[1]), token=sys.argv[3]), host="127.0.0.1", port=int(sys.argv[2]),
             log_level="warning")
 """

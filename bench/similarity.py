@@ -28,10 +28,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from khabar import features as F  # noqa: E402
-from khabar import similarity as S  # noqa: E402
 from khabar.cli.common import load_article  # noqa: E402
-from khabar.profile import fit_background  # noqa: E402
+from khabar.compare import features as F  # noqa: E402
+from khabar.compare import model as S  # noqa: E402
+from khabar.compare.profile import fit_background  # noqa: E402
 from khabar.types import Document  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "semeval2022-task8-train.jsonl"
@@ -81,7 +81,7 @@ def examples(path: Path) -> None:
     print(f"examples  orient vs alghad: overall {c.overall:.2f} → {c.verdict} (expected ≤ 1.5, same story)")
     names = sorted({e["entity"] for e in c.evidence["shared_entities"]})
     print(f"          shared entities: {', '.join(names)}; passages {len(c.evidence['passages'])}")
-    from khabar.clean import to_article
+    from khabar.read.clean import to_article
 
     with path.open(encoding="utf-8") as f:
         row = next(r for r in map(json.loads, f) if r["lang"] == "ar")
@@ -94,7 +94,7 @@ def examples(path: Path) -> None:
 
 def latency() -> None:
     from khabar.cli.compare import _load
-    from khabar.store import Store
+    from khabar.store.db import Store
 
     model = S.load_model()
     with tempfile.TemporaryDirectory() as tmp:

@@ -99,7 +99,8 @@ def articles_of(pairs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def _resemblance(a: str, b: str) -> float:
-    from khabar import arabic, minhash
+    from khabar.compare import minhash
+    from khabar.text import arabic
 
     return minhash.resemblance(minhash.signature(minhash.shingles(arabic.words(a))),
                                minhash.signature(minhash.shingles(arabic.words(b))))
@@ -110,7 +111,7 @@ def _paragraphs(text: str) -> list[str]:
 
 
 def _sentences(text: str) -> list[str]:
-    from khabar import arabic
+    from khabar.text import arabic
 
     return [text[a:b] for a, b in arabic.sentences(text)]
 
@@ -184,7 +185,7 @@ GOLD_NOISE = {"ar": 14, "fr": 4, "tr": 10}  # articles of rated-4 pairs, each it
 
 def trim(text: str, lo: int = 450, hi: int = 700) -> str:
     """The first paragraphs (at least ``lo`` characters where there are, at most ``hi``, cut at a sentence)."""
-    from khabar import arabic
+    from khabar.text import arabic
 
     out = ""
     for para in _paragraphs(text):
@@ -314,7 +315,8 @@ def lsh_baseline(path: Path) -> float:
     """Seconds for a plain datasketch MinHashLSH pass (shingle, sign, query, insert) over the file's texts."""
     from datasketch import MinHash, MinHashLSH
 
-    from khabar import arabic, minhash
+    from khabar.compare import minhash
+    from khabar.text import arabic
 
     t0 = time.perf_counter()
     lsh = MinHashLSH(threshold=0.8, num_perm=minhash.NUM_PERM)
@@ -333,8 +335,8 @@ def lsh_baseline(path: Path) -> float:
 
 def run_child(path: Path, batch: int, out: Path, model: Path | None = None) -> None:
     """One measured run (in its own process): cluster the file as a stream, then the LSH baseline."""
-    from khabar import cluster
-    from khabar.store import Store
+    from khabar.store.db import Store
+    from khabar.stories import online as cluster
 
     marks: list[tuple[int, float]] = []
     t0 = time.perf_counter()
@@ -382,8 +384,8 @@ def _per_article(batches: list[tuple[int, float]]) -> float:
 def _can_analyse() -> bool:
     """Whether entity and quote extraction are installed (the full path); without them, no analysis."""
     try:
-        import khabar.entities  # noqa: F401
-        import khabar.quotes  # noqa: F401
+        import khabar.analyse.entities  # noqa: F401
+        import khabar.analyse.quotes  # noqa: F401
     except ImportError:
         return False
     return True
@@ -392,7 +394,7 @@ def _can_analyse() -> bool:
 def _score(path: Path, store: Any) -> dict[str, Any]:
     from sklearn.metrics import adjusted_rand_score
 
-    from khabar import cluster
+    from khabar.stories import online as cluster
 
     gold: dict[str, tuple[str, str]] = {}
     with path.open(encoding="utf-8") as f:

@@ -19,16 +19,16 @@ __version__ = "0.1.0"
 
 # Imported on first use so that `khabar --help` stays fast and light.
 _LAZY = {
-    "Store": "khabar.store",
-    "read": "khabar.read",
-    "clean": "khabar.clean",
-    "to_article": "khabar.clean",
+    "Store": "khabar.store.db",
+    "read": "khabar.read.formats",
+    "clean": "khabar.read.clean",
+    "to_article": "khabar.read.clean",
     "ingest": "khabar.pipeline",
-    "analyse": "khabar.analyse",
-    "compare": "khabar.similarity",
-    "list_stories": "khabar.story",
-    "get_story": "khabar.story",
-    "recluster": "khabar.cluster",
+    "analyse": "khabar.analyse.analysis",
+    "compare": "khabar.compare.model",
+    "list_stories": "khabar.stories.telling",
+    "get_story": "khabar.stories.telling",
+    "recluster": "khabar.stories.online",
     "Article": "khabar.types",
     "Document": "khabar.types",
     "Mention": "khabar.types",
@@ -46,10 +46,10 @@ def __getattr__(name: str) -> Any:
 
 
 def _function_over_module(name: str) -> property:
-    # ``khabar.read``, ``khabar.clean`` and ``khabar.analyse`` are functions that share their
-    # module's name; importing the module would otherwise rebind the package attribute to it.
+    # ``khabar.read``, ``khabar.analyse`` and ``khabar.compare`` are functions that share the name of
+    # a stage subpackage; importing the subpackage would otherwise rebind the package attribute to it.
     def get(_: types.ModuleType) -> Any:
-        return getattr(importlib.import_module(f"khabar.{name}"), name)
+        return getattr(importlib.import_module(_LAZY[name]), name)
 
     def ignore(_: types.ModuleType, __: Any) -> None:
         pass
@@ -59,8 +59,8 @@ def _function_over_module(name: str) -> property:
 
 class _Package(types.ModuleType):
     read = _function_over_module("read")
-    clean = _function_over_module("clean")
     analyse = _function_over_module("analyse")
+    compare = _function_over_module("compare")
 
 
 sys.modules[__name__].__class__ = _Package

@@ -16,7 +16,7 @@ from typing import Any
 
 @dataclass(frozen=True)
 class StoryConfig:
-    """Thresholds and budgets for :mod:`khabar.cluster` and :mod:`khabar.story`.
+    """Thresholds and budgets for :mod:`khabar.stories.online` and :mod:`khabar.stories.telling`.
 
     Budgets (``top_k``, ``reps``, ``max_postings`` …) bound the work one new article costs, so that
     cost does not grow with the size of the store.

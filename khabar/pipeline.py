@@ -16,11 +16,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from khabar.analyse import Analysis
-from khabar.analyse import analyse as run_analysis
-from khabar.clean import to_article
-from khabar.read import read
-from khabar.store import Store
+from khabar.analyse.analysis import Analysis
+from khabar.analyse.analysis import analyse as run_analysis
+from khabar.read.clean import to_article
+from khabar.read.formats import read
+from khabar.store.db import Store
 from khabar.types import Article, Document, Mention, ReadError, Statement
 
 
@@ -60,7 +60,7 @@ def ingest(
     core, up to 4; 1 analyses in this process). ``on_item(origin, ok)`` is called once per
     document or error (progress bars hook in here).
 
-    >>> from khabar.store import Store
+    >>> from khabar.store.db import Store
     >>> with Store(":memory:") as s:
     ...     ingest("examples/", s).ingested
     2
@@ -87,7 +87,7 @@ def ingest(
                     store.save_analysis(article.id, mentions, statements)
                     analyses.append(Analysis(article, mentions, statements, profile))
                 if cluster and analyses:
-                    from khabar.cluster import assign
+                    from khabar.stories.online import assign
 
                     assign(store, analyses)  # joins this batch's transaction
         report.ingested += len(new)
@@ -154,7 +154,7 @@ def _analyse_one(article: Article, profile: bool = False) -> tuple[list[Mention]
 def _profile(result: Analysis) -> Any:
     """The comparison profile clustering will need, built here so that worker processes share the work."""
     try:
-        from khabar.similarity import load_model
+        from khabar.compare.model import load_model
 
         model = load_model()
     except Exception:  # no usable model: clustering falls back to its lexical scorer

@@ -44,7 +44,7 @@ class ReadError:
 
 @dataclass
 class Article:
-    """A cleaned article. ``id`` is a hash of the clean content (see :func:`khabar.clean.article_id`)."""
+    """A cleaned article. ``id`` is a hash of the clean content (see :func:`khabar.read.clean.article_id`)."""
 
     id: str
     title: str

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from khabar.pipeline import ingest
-from khabar.store import Store
+from khabar.store.db import Store
 
 
 @pytest.fixture

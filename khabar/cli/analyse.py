@@ -17,7 +17,7 @@ ArticleArg = Annotated[str, typer.Argument(help="A file (text, HTML, JSONL: its 
 @app.command()
 def entities(arg: ArticleArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Named entities of one article, linked within it (one canonical name per entity)."""
-    from khabar.entities import entities_summary, extract
+    from khabar.analyse.entities import entities_summary, extract
 
     article = article_or_exit(arg, db)
     mentions = extract(article.text)
@@ -40,8 +40,8 @@ def entities(arg: ArticleArg, db: DbOpt = None, as_json: JsonOpt = False) -> Non
 @app.command()
 def quotes(arg: ArticleArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Who said what in one article: speaker, role, outlet, stance (asserts/denies), direct or reported."""
-    from khabar.entities import extract as extract_entities
-    from khabar.quotes import extract
+    from khabar.analyse.entities import extract as extract_entities
+    from khabar.analyse.quotes import extract
 
     article = article_or_exit(arg, db)
     statements = extract(article.text, extract_entities(article.text))

@@ -61,7 +61,7 @@ def batch(
         settings[key.strip()] = value.strip()
     *inputs, output = paths
 
-    from khabar.batch import SparkUnavailable, require_spark, run_batch, spark_session
+    from khabar.batch.job import SparkUnavailable, require_spark, run_batch, spark_session
 
     try:
         require_spark()
@@ -113,8 +113,8 @@ def import_(
     as_json: JsonOpt = False,
 ) -> None:
     """Load a batch result into a store (articles, analyses, stories) for the CLI, API and web page."""
-    from khabar.batch import SparkUnavailable, import_batch
-    from khabar.store import Store, StoreError
+    from khabar.batch.job import SparkUnavailable, import_batch
+    from khabar.store.db import Store, StoreError
 
     if not (output / "report.json").is_file():
         fail(f"{output}: not a khabar batch output (no report.json)")

@@ -33,9 +33,9 @@ def load_article(arg: str, db: Path | None = None) -> Article:
 
     Raises :class:`InputError` naming ``arg`` when neither works.
     """
-    from khabar.clean import to_article
-    from khabar.read import read
-    from khabar.store import Store
+    from khabar.read.clean import to_article
+    from khabar.read.formats import read
+    from khabar.store.db import Store
     from khabar.types import ReadError
 
     path = Path(arg)

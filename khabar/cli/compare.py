@@ -26,7 +26,7 @@ def _load(arg: str, db: Path | None) -> tuple[Article, Any]:
     article = article_or_exit(arg, db)
     analysis = None
     if not Path(arg).exists() and arg != "-":
-        from khabar.store import Store
+        from khabar.store.db import Store
 
         with Store(db_path(db)) as store:
             analysis = store.get_analysis(article.id) if hasattr(store, "get_analysis") else None
@@ -34,7 +34,7 @@ def _load(arg: str, db: Path | None) -> tuple[Article, Any]:
 
 
 def _model(embedder: Path | None) -> Any:
-    from khabar import similarity
+    from khabar.compare import model as similarity
 
     try:
         model = similarity.load_model()
@@ -62,7 +62,7 @@ def compare(
     embedder: EmbedderOpt = None,
 ) -> None:
     """Do two articles report the same story? Score (1 = same … 4 = different), facets, and the evidence."""
-    from khabar.similarity import compare as run_compare
+    from khabar.compare.model import compare as run_compare
 
     art_a, an_a = _load(a, db)
     art_b, an_b = _load(b, db)
@@ -110,7 +110,7 @@ def eval_pairs(
     embedder: EmbedderOpt = None,
 ) -> None:
     """Pearson of the shipped model's overall score against gold Overall, per language and all; MAE."""
-    from khabar.similarity import PairsError, evaluate
+    from khabar.compare.model import PairsError, evaluate
 
     if not path.is_file():
         fail(f"{path}: no such file")
@@ -144,7 +144,7 @@ def train_similarity(
     as_json: JsonOpt = False,
 ) -> None:
     """Train the comparison model (and its background IDF) on labelled pairs; deterministic."""
-    from khabar import similarity
+    from khabar.compare import model as similarity
 
     if not path.is_file():
         fail(f"{path}: no such file")

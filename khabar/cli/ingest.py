@@ -35,7 +35,7 @@ def ingest(
 ) -> None:
     """Read, clean and store articles (text, HTML, JSONL, WARC). Re-ingesting an article stores it once."""
     from khabar.pipeline import ingest as run_ingest
-    from khabar.store import Store, StoreError
+    from khabar.store.db import Store, StoreError
 
     show_progress = err.is_terminal if progress is None else progress
     try:
@@ -78,7 +78,7 @@ def show(
     raw: Annotated[bool, typer.Option("--raw", help="Print the raw text instead of the clean one.")] = False,
 ) -> None:
     """Show a stored article: the clean text and its metadata."""
-    from khabar.store import Store
+    from khabar.store.db import Store
 
     path = db_path(db)
     if not path.exists():
@@ -108,7 +108,7 @@ def search(
     as_json: JsonOpt = False,
 ) -> None:
     """Full-text search of the stored articles, on the Arabic matching form."""
-    from khabar.store import Store
+    from khabar.store.db import Store
 
     path = db_path(db)
     if not path.exists():

@@ -21,7 +21,7 @@ ConllArg = Annotated[
 
 
 def _read(path: Path) -> tuple[list[list[str]], list[list[str]]]:
-    from khabar.conll import ConllError, read_conll
+    from khabar.analyse.conll import ConllError, read_conll
 
     try:
         return read_conll(path)
@@ -42,7 +42,7 @@ def _progress(console: Console) -> Progress:
     )
 
 
-def _scores_table(scores, title: str) -> Table:  # noqa: ANN001 - khabar.conll.Scores, imported lazily
+def _scores_table(scores, title: str) -> Table:  # noqa: ANN001 - khabar.analyse.conll.Scores, imported lazily
     table = Table(title=title)
     for col in ("type", "P", "R", "F1", "support"):
         table.add_column(col, justify="right")
@@ -65,7 +65,7 @@ def train_ner(
     max_iterations: Annotated[int, typer.Option("--max-iterations", help="L-BFGS iterations.")] = 150,
 ) -> None:
     """Train the named-entity tagger (CRF) on a CoNLL file and write the model."""
-    from khabar.ner import MODEL_PATH, NerTagger
+    from khabar.analyse.ner import MODEL_PATH, NerTagger
 
     X, y = _read(path)
     target = out or MODEL_PATH
@@ -96,7 +96,7 @@ def eval_ner(
     as_json: JsonOpt = False,
 ) -> None:
     """Entity-level P/R/F1 (CoNLL rules): the shipped model on FILE, or K-fold CV with --folds K."""
-    from khabar.ner import NerTagger, cross_validate, load_tagger
+    from khabar.analyse.ner import NerTagger, cross_validate, load_tagger
 
     X, y = _read(path)
     err = Console(stderr=True, soft_wrap=True)
@@ -111,7 +111,7 @@ def eval_ner(
             )
         title = f"{folds}-fold CV (contiguous folds) on {path.name}"
     else:
-        from khabar.conll import score
+        from khabar.analyse.conll import score
 
         try:
             tagger = load_tagger()

@@ -24,8 +24,8 @@ def serve(
     """
     import uvicorn
 
-    from khabar.server import create_app
-    from khabar.store import StoreError
+    from khabar.serve.app import create_app
+    from khabar.store.db import StoreError
 
     token = os.environ.get("KHABAR_TOKEN") or None
     path = db_path(db)

@@ -17,7 +17,7 @@ err = Console(stderr=True)
 
 
 def _open_store(db: Path | None):  # -> Store
-    from khabar.store import Store, StoreError
+    from khabar.store.db import Store, StoreError
 
     path = db_path(db)
     if not path.exists():
@@ -40,7 +40,7 @@ def stories(
     as_json: JsonOpt = False,
 ) -> None:
     """List stories, newest first: headline, size, sources, first and last seen."""
-    from khabar.story import list_stories
+    from khabar.stories.telling import list_stories
 
     if since is not None:
         from datetime import date
@@ -71,7 +71,7 @@ def story(
     as_json: JsonOpt = False,
 ) -> None:
     """Tell one story: its articles in time order, near-copies, people and places, who said what."""
-    from khabar.story import get_story
+    from khabar.stories.telling import get_story
 
     with _open_store(db) as store:
         found = get_story(store, story_id)
@@ -105,7 +105,7 @@ def story(
 @app.command()
 def recluster(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Rebuild every story from the stored articles, in a fixed order (published, then id): deterministic."""
-    from khabar.cluster import recluster as run
+    from khabar.stories.online import recluster as run
 
     with _open_store(db) as store:
         total = store.count()
@@ -124,7 +124,7 @@ def eval_stories(
     as_json: JsonOpt = False,
 ) -> None:
     """Cluster a gold file from scratch, in file order, as a stream; BCubed P/R/F1, ARI, story counts, speed."""
-    from khabar.cluster import evaluate
+    from khabar.stories.online import evaluate
 
     if not gold.is_file():
         fail(f"{gold}: no such file")

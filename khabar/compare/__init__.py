@@ -1,0 +1,1 @@
+"""Comparing two articles: profiles, pair features, the learned scorer, alignment, MinHash."""

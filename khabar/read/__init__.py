@@ -1,0 +1,1 @@
+"""Reading input: formats (text, HTML, JSONL, WARC), decoding, boilerplate cleaning."""

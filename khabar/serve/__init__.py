@@ -1,0 +1,1 @@
+"""The HTTP API and the right-to-left web pages over a store."""

@@ -1,0 +1,195 @@
+"""The story rules, defined once: the online clusterer and the Spark job take every decision from here.
+
+Each rule is a pure function of numbers and a :class:`~khabar.config.StoryConfig`. Where the Spark
+job needs the same rule over DataFrame columns, its column form sits right beside the Python one
+(suffix ``_col``; pyspark is imported only inside those), so a threshold or rule change touches one
+place and both paths follow it. Scores are on the 1..4 scale (lower is closer); resemblance is the
+MinHash estimate of word-shingle Jaccard (higher is closer).
+
+>>> from khabar.config import DEFAULT
+>>> key_weight(2, 0.5)
+4.5
+>>> is_copy(0.9, DEFAULT), is_copy(0.5, DEFAULT)
+(True, False)
+>>> joins(2.0, [2.0, 3.0], DEFAULT), joins(3.0, [2.0, 2.1, 3.0], DEFAULT), joins(3.0, [3.0, 2.0], DEFAULT)
+(True, True, False)
+>>> centrality(0.0, 0)
+2.5
+>>> pick_reps([(2.0, 1, 1, "a"), (1.5, 2, 1, "b"), (1.8, 3, 3, "c")], DEFAULT)
+['b', 'c']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from khabar.config import StoryConfig
+
+if TYPE_CHECKING:  # pyspark is optional: the column forms import it when called
+    from pyspark.sql import Column
+
+__all__ = [
+    "BAND_WEIGHT",
+    "KEY_WEIGHT",
+    "NO_CENTRALITY",
+    "candidate_budget",
+    "centrality",
+    "centrality_col",
+    "is_candidate",
+    "is_candidate_col",
+    "is_copy",
+    "is_copy_col",
+    "is_strong",
+    "joins",
+    "joins_col",
+    "key_usable",
+    "key_usable_col",
+    "key_weight",
+    "key_weight_col",
+    "medoids_agree",
+    "needs_model",
+    "needs_model_col",
+    "pick_reps",
+]
+
+#: Weight of one shared entity or rare-term key between an article and a story.
+KEY_WEIGHT = 1.0
+#: Weight of a shared LSH band, times the estimated resemblance: sharing whole passages outweighs any
+#: handful of shared keys.
+BAND_WEIGHT = 5.0
+#: Mean score given to a member never compared with another (a founder alone): the middle of the
+#: scale, so it neither wins nor loses the medoid against members that were scored.
+NO_CENTRALITY = 2.5
+
+
+# --- candidates --------------------------------------------------------------------------------------
+
+
+def key_weight(shared_keys: float, resemblance: float) -> float:
+    """How strongly shared index keys and band resemblance point at a candidate."""
+    return KEY_WEIGHT * shared_keys + BAND_WEIGHT * resemblance
+
+
+def key_weight_col(shared_keys: Column, resemblance: Column) -> Column:
+    """:func:`key_weight` over columns."""
+    return shared_keys * KEY_WEIGHT + resemblance * BAND_WEIGHT
+
+
+def key_usable(postings: int, is_band: bool, config: StoryConfig) -> bool:
+    """A key posted ``postings`` times inside the window tells stories apart (not too common)."""
+    return postings <= (config.max_band_postings if is_band else config.max_postings)
+
+
+def key_usable_col(postings: Column, is_band: Column, config: StoryConfig) -> Column:
+    """:func:`key_usable` over columns."""
+    from pyspark.sql import functions as F
+
+    return postings <= F.when(is_band, config.max_band_postings).otherwise(config.max_postings)
+
+
+def is_candidate(weight: float, config: StoryConfig) -> bool:
+    """Whether a story sharing ``weight`` with the article goes on to be scored."""
+    return weight >= config.min_key_weight
+
+
+def is_candidate_col(weight: Column, config: StoryConfig) -> Column:
+    """:func:`is_candidate` over columns."""
+    return weight >= config.min_key_weight
+
+
+def candidate_budget(config: StoryConfig) -> int:
+    """Pairs one article is scored on at most: ``reps`` members of each of ``top_k`` candidate stories."""
+    return config.top_k * config.reps
+
+
+def is_copy(resemblance: float, config: StoryConfig) -> bool:
+    """Two texts this alike are one text (a near-copy): the article joins without a score."""
+    return resemblance >= config.copy_threshold
+
+
+def is_copy_col(resemblance: Column, config: StoryConfig) -> Column:
+    """:func:`is_copy` over columns."""
+    return resemblance >= config.copy_threshold
+
+
+# --- scoring -----------------------------------------------------------------------------------------
+
+
+def needs_model(lexical_score: float, config: StoryConfig) -> bool:
+    """The lexical gate: only pairs the cheap score puts below ``gate_score`` go to the model."""
+    return lexical_score < config.gate_score
+
+
+def needs_model_col(lexical_score: Column, config: StoryConfig) -> Column:
+    """:func:`needs_model` over columns."""
+    return lexical_score < config.gate_score
+
+
+# --- joining and merging -----------------------------------------------------------------------------
+
+
+def joins(medoid_score: float, rep_scores: Sequence[float], config: StoryConfig) -> bool:
+    """The join rule: the medoid scores as the same story, or a majority of (two or more) representatives do.
+
+    ``rep_scores`` are the article's scores against the story's representatives, the medoid's among them.
+    """
+    if medoid_score <= config.join_score:
+        return True
+    if len(rep_scores) < 2:
+        return False
+    share = sum(s <= config.join_score for s in rep_scores) / len(rep_scores)
+    return share >= config.join_share
+
+
+def joins_col(medoid_score: Column, n_reps: Column, share: Column, config: StoryConfig) -> Column:
+    """:func:`joins` over columns: ``share`` is the mean of ``score <= join_score`` over ``n_reps`` scores."""
+    return (medoid_score <= config.join_score) | ((n_reps >= 2) & (share >= config.join_share))
+
+
+def passes(score: float, config: StoryConfig) -> bool:
+    """One pair scores as the same story for joining."""
+    return score <= config.join_score
+
+
+def is_strong(medoid_score: float, config: StoryConfig) -> bool:
+    """An article this close to a story's medoid links that story strongly (only strong links merge)."""
+    return medoid_score <= config.merge_score
+
+
+def medoids_agree(score: float, config: StoryConfig) -> bool:
+    """Two strongly linked stories merge when their medoids score at most ``merge_link_score``."""
+    return score <= config.merge_link_score
+
+
+# --- representatives ---------------------------------------------------------------------------------
+
+
+def centrality(cent_sum: float, cent_n: int) -> float:
+    """A member's mean score against the members it was compared with (lower is more central)."""
+    return cent_sum / cent_n if cent_n else NO_CENTRALITY
+
+
+def centrality_col(cent_sum: Column, cent_n: Column) -> Column:
+    """:func:`centrality` over columns."""
+    from pyspark.sql import functions as F
+
+    return F.when(cent_n > 0, cent_sum / cent_n).otherwise(NO_CENTRALITY)
+
+
+def pick_reps(members: Iterable[tuple[float, Any, Any, str]], config: StoryConfig) -> list[str]:
+    """The representatives: the most central members, one per near-copy group, the medoid first.
+
+    ``members`` are ``(centrality, order, copy_group, article_id)``; ``order`` breaks ties (the
+    earliest member wins). The Spark job ranks copy groups by the same ``(centrality, order)`` key.
+    """
+    out: list[str] = []
+    groups: set[Any] = set()
+    for _, _, group, article_id in sorted(members, key=lambda m: (m[0], m[1])):
+        if group in groups:
+            continue
+        groups.add(group)
+        out.append(article_id)
+        if len(out) == config.reps:
+            break
+    return out

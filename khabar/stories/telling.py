@@ -1,0 +1,327 @@
+"""Telling a story: its headline, sources, timeline, articles, near-copies, entities, and who said what.
+
+Stories are made by :mod:`khabar.stories.online`; this module only reads them. Shapes (stable, as printed by
+``khabar stories --json`` and ``khabar story ID --json``):
+
+* :func:`list_stories` → ``[{id, headline, size, sources, first_seen, last_seen}]``, newest first;
+* :func:`get_story` → the same fields plus ``articles`` (``{id, title, source, published, seen,
+  similarity}`` in time order; ``similarity`` is the article's mean comparison score against the
+  members it was compared with, on the 1 = same … 4 = different scale, ``null`` for an article never
+  compared), ``copies`` (near-copy groups of two or more article ids), ``entities`` (``{entity, type,
+  count}``: people, organisations and places, ``count`` = articles naming them), ``statements``
+  (``{speaker, role, stance, text, outlets, articles}``, grouped by speaker, one entry per statement
+  however many outlets carried it) and ``timeline`` (``{source, first_seen, last_seen, count}``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from khabar.config import DEFAULT, StoryConfig
+from khabar.store.db import Store
+from khabar.text import arabic
+from khabar.types import Mention, Statement
+
+__all__ = ["get_story", "list_stories", "merge_statements", "story_of"]
+
+_TYPES = ("PERS", "ORG", "LOC")
+
+
+def _entity_key(name: str) -> str:
+    from khabar.compare.profile import entity_key
+
+    return entity_key(name)
+
+
+def _story_id(value: int | str) -> int | None:
+    try:
+        return int(str(value).strip().lstrip("#"))
+    except ValueError:
+        return None
+
+
+def _resolve(store: Store, story_id: int) -> int | None:
+    """The live story for an id (following merges), or ``None`` when there is no such story."""
+    seen = set()
+    while story_id not in seen:
+        seen.add(story_id)
+        row = store.db.execute("SELECT merged_into FROM stories WHERE id = ?", (story_id,)).fetchone()
+        if row is None:
+            return None
+        if row[0] is None:
+            return story_id
+        story_id = row[0]
+    return None
+
+
+def story_of(store: Store, article_id: str) -> int | None:
+    """The story an article belongs to (``article_id`` as :meth:`Store.get` takes it), or ``None``."""
+    row = store.db.execute("SELECT story_id FROM story_articles WHERE article_id = ?", (article_id,)).fetchone()
+    if row is None:
+        article = store.get(article_id)
+        if article is None:
+            return None
+        row = store.db.execute("SELECT story_id FROM story_articles WHERE article_id = ?", (article.id,)).fetchone()
+        if row is None:
+            return None
+    return _resolve(store, row[0])
+
+
+def _sources(store: Store, story_id: int) -> list[str]:
+    rows = store.db.execute(
+        "SELECT a.source, count(*) AS n, min(sa.seen) AS first FROM story_articles sa "
+        "JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = ? AND a.source IS NOT NULL "
+        "GROUP BY a.source ORDER BY n DESC, first, a.source",
+        (story_id,),
+    )
+    return [r[0] for r in rows]
+
+
+def _summary(store: Store, row: Sequence[Any]) -> dict[str, Any]:
+    sid, headline, size, first_seen, last_seen = row
+    return {"id": sid, "headline": headline, "size": size, "sources": _sources(store, sid),
+            "first_seen": first_seen, "last_seen": last_seen}
+
+
+def list_stories(
+    store: Store, *, since: str | None = None, lang: str | None = None, source: str | None = None,
+    q: str | None = None, limit: int = 50, offset: int = 0,
+) -> list[dict[str, Any]]:
+    """Stories, newest first (by last article), filtered.
+
+    ``since``: last seen on or after this ISO date; ``lang``/``source``: with at least one article in
+    that language / from that outlet; ``q``: with an article that full-text search finds for ``q``.
+    """
+    where, params = ["s.merged_into IS NULL", "s.size > 0"], []
+    if since:
+        where.append("s.last_seen >= ?")
+        params.append(since)
+    for column, value in (("lang", lang), ("source", source)):
+        if value:
+            where.append(
+                f"EXISTS (SELECT 1 FROM story_articles sa JOIN articles a ON a.id = sa.article_id "
+                f"WHERE sa.story_id = s.id AND a.{column} = ?)"
+            )
+            params.append(value)
+    if q and q.strip():
+        ids = [h["id"] for h in store.search(q, limit=2000)]
+        if not ids:
+            return []
+        found = set()
+        for i in range(0, len(ids), 900):
+            chunk = ids[i : i + 900]
+            found.update(r[0] for r in store.db.execute(
+                f"SELECT story_id FROM story_articles WHERE article_id IN ({','.join('?' * len(chunk))})", chunk))
+        if not found:
+            return []
+        where.append(f"s.id IN ({','.join(str(int(s)) for s in sorted(found))})")
+    rows = store.db.execute(
+        f"SELECT s.id, s.headline, s.size, s.first_seen, s.last_seen FROM stories s WHERE {' AND '.join(where)} "
+        "ORDER BY s.last_seen DESC, s.id DESC LIMIT ? OFFSET ?",
+        (*params, max(0, limit), max(0, offset)),
+    ).fetchall()
+    return [_summary(store, r) for r in rows]
+
+
+# --- statements and entities across outlets --------------------------------------------------------
+
+
+@dataclass
+class _Said:
+    """One statement as one article reports it."""
+
+    article_id: str
+    source: str | None
+    speaker: str | None
+    role: str | None
+    stance: str
+    text: str
+    terms: frozenset[str]
+
+
+@dataclass
+class _Merged:
+    speaker: str | None
+    texts: list[_Said] = field(default_factory=list)
+
+    def to_dict(self, names: dict[str, str], role: str | None = None) -> dict[str, Any]:
+        stances = Counter(s.stance for s in self.texts)
+        # "denies" wins a tie: a denial reported by one outlet is the news, not the neutral paraphrase
+        stance = "denies" if stances["denies"] >= stances["asserts"] and stances["denies"] else "asserts"
+        best = max(self.texts, key=lambda s: (len(s.terms), len(s.text)))
+        roles = Counter(s.role for s in self.texts if s.role)
+        return {
+            "speaker": names.get(self.speaker, self.speaker) if self.speaker else None,
+            "role": roles.most_common(1)[0][0] if roles else role,
+            "stance": stance,
+            "text": best.text,
+            "outlets": sorted({s.source for s in self.texts if s.source}),
+            "articles": list(dict.fromkeys(s.article_id for s in self.texts)),
+        }
+
+
+def _same_statement(a: frozenset[str], b: frozenset[str], overlap: float) -> bool:
+    if not a or not b:
+        return False
+    inter = len(a & b)
+    return inter / len(a | b) >= overlap or inter / min(len(a), len(b)) >= max(0.6, overlap * 1.7)
+
+
+def _name_map(keys: Iterable[str]) -> dict[str, str]:
+    """Short names to the one longer name that contains them (بيرقدار → حمزه بيرقدار), else themselves."""
+    keys = sorted(set(keys), key=lambda k: (-len(k.split()), k))
+    out = {}
+    for k in keys:
+        toks = set(k.split())
+        longer = [m for m in keys if len(m.split()) > len(toks) and toks <= set(m.split())]
+        roots = {out.get(m, m) for m in longer}
+        out[k] = roots.pop() if len(roots) == 1 else k
+    return out
+
+
+def role_as_written(speaker: str | None, role: str | None) -> str | None:
+    """The role as the text wrote it, when the speaker is known only by that role (المتحدث باسم البلدية).
+
+    Speakers are kept in matching form (البلديه); this is the spelling to show instead.
+    """
+    return role if speaker and role and arabic.normalize(role) == speaker else None
+
+
+def merge_statements(
+    said: Sequence[tuple[str, str | None, Statement]], lang: str | None = None, *,
+    names: dict[str, str] | None = None, people: Iterable[str] = (), config: StoryConfig = DEFAULT,
+) -> list[dict[str, Any]]:
+    """Statements of a story's articles, ``(article_id, outlet, statement)`` in time order, merged.
+
+    Statements by the same speaker whose words overlap enough (``config.statement_overlap``) are one
+    statement carried by several outlets. A speaker named in short by one outlet (بيرقدار) is the one
+    named in full by another, or in ``people`` (entity keys), when exactly one full name fits.
+    Speakers are grouped: the most widely reported first; statements with no known speaker come
+    last. ``names`` maps speaker keys to display names.
+    """
+    keyed = {s.speaker: _entity_key(s.speaker) for _, _, s in said if s.speaker}
+    canon = _name_map([*(v for v in keyed.values() if v), *people])
+    by_speaker: dict[str | None, list[_Merged]] = defaultdict(list)
+    for article_id, source, s in said:
+        key = canon.get(keyed.get(s.speaker, ""), None) if s.speaker else None
+        item = _Said(article_id, source, key, s.role, s.stance, s.text, frozenset(arabic.terms(s.text, lang=lang)))
+        groups = by_speaker[key]
+        for g in groups:
+            if any(_same_statement(item.terms, t.terms, config.statement_overlap) for t in g.texts):
+                g.texts.append(item)
+                break
+        else:
+            groups.append(_Merged(key, [item]))
+    display = dict(names or {})
+    as_written = {s.speaker: r for _, _, s in said if (r := role_as_written(s.speaker, s.role))}
+    for spk, key in keyed.items():  # a speaker's own spelling, when no mention gave a better one
+        display.setdefault(canon.get(key, key), as_written.get(spk, spk))
+
+    def weight(spk: str | None) -> tuple:
+        gs = by_speaker[spk]
+        outlets = {t.source for g in gs for t in g.texts if t.source}
+        return (spk is None, -len(outlets), -sum(len(g.texts) for g in gs), spk or "")
+
+    out = []
+    for spk in sorted(by_speaker, key=weight):
+        gs = sorted(by_speaker[spk], key=lambda g: -len({t.source for t in g.texts}))  # stable: time order kept
+        # a statement reported without the speaker's role gets the role other reports give him
+        roles = Counter(t.role for g in gs for t in g.texts if t.role)
+        role = roles.most_common(1)[0][0] if roles and spk is not None else None
+        out.extend(g.to_dict(display, role) for g in gs)
+    return out
+
+
+def _entities(
+    mentions: Sequence[tuple[str, Sequence[Mention]]], config: StoryConfig
+) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """People, organisations and places by the number of articles naming them; and display names by key."""
+    forms: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    arts: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for article_id, ms in mentions:
+        for m in ms:
+            key = _entity_key(m.entity or m.text)
+            if key:
+                forms[(key, m.type)][m.text.strip("()\"'«» ")] += 1
+                arts[(key, m.type)].add(article_id)
+    out, names = [], {}
+    for ty in _TYPES:
+        keys = [k for k, t in arts if t == ty]
+        canon = _name_map(keys) if ty == "PERS" else {k: k for k in keys}
+        merged_arts: dict[str, set[str]] = defaultdict(set)
+        merged_forms: dict[str, Counter[str]] = defaultdict(Counter)
+        for k in keys:
+            merged_arts[canon[k]] |= arts[(k, ty)]
+            merged_forms[canon[k]].update(forms[(k, ty)])
+        ranked = sorted(merged_arts, key=lambda k: (-len(merged_arts[k]), -sum(merged_forms[k].values()), k))
+        for k in ranked:
+            # the display name: the most used spelling among the longest forms (the full name)
+            fs = merged_forms[k]
+            longest = max(len(f.split()) for f in fs)
+            name = max((f for f in fs if len(f.split()) == longest), key=lambda f: (fs[f], f))
+            names[k] = name
+            for short, root in canon.items():
+                if root == k:
+                    names.setdefault(short, name)
+        out.extend({"entity": names[k], "type": ty, "count": len(merged_arts[k])}
+                   for k in ranked[: config.story_entities])
+    return out, names
+
+
+def get_story(store: Store, story_id: int | str, *, config: StoryConfig = DEFAULT) -> dict[str, Any] | None:
+    """A story told in full (see the module docstring for the shape), or ``None`` for an unknown id.
+
+    A story merged into another answers with the surviving story (``id`` says which).
+    """
+    sid = _story_id(story_id)
+    if sid is None:
+        return None
+    sid = _resolve(store, sid)
+    if sid is None:
+        return None
+    row = store.db.execute(
+        "SELECT id, headline, size, first_seen, last_seen FROM stories WHERE id = ?", (sid,)
+    ).fetchone()
+    if row is None or not row[2]:
+        return None
+    story = _summary(store, row)
+    members = store.db.execute(
+        "SELECT sa.article_id, sa.seen, sa.cent_sum, sa.cent_n, sa.copy_group, a.title, a.source, a.published, a.lang "
+        "FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = ? "
+        "ORDER BY sa.seen, sa.mid",
+        (sid,),
+    ).fetchall()
+    articles, groups, timeline = [], defaultdict(list), {}
+    langs: Counter[str] = Counter()
+    for aid, seen, cent_sum, cent_n, group, title, source, published, lang in members:
+        articles.append({"id": aid, "title": title, "source": source, "published": published, "seen": seen,
+                         "similarity": round(cent_sum / cent_n, 3) if cent_n else None})
+        groups[group].append(aid)
+        langs[lang or ""] += 1
+        t = timeline.setdefault(source, {"source": source, "first_seen": seen, "last_seen": seen, "count": 0})
+        t["first_seen"], t["last_seen"] = min(t["first_seen"], seen), max(t["last_seen"], seen)
+        t["count"] += 1
+    lang = langs.most_common(1)[0][0] or None if langs else None
+
+    analysed: list[tuple[str, str | None, list[Mention], list[Statement]]] = []
+    for a in articles:
+        found = store.get_analysis(a["id"])
+        if found is not None:
+            analysed.append((a["id"], a["source"], found[0], found[1]))
+    entities, names = _entities([(aid, ms) for aid, _, ms, _ in analysed], config)
+    statements = merge_statements(
+        [(aid, src, s) for aid, src, _, ss in analysed for s in ss], lang, names=names,
+        people=[_entity_key(m.entity or m.text) for _, _, ms, _ in analysed for m in ms if m.type == "PERS"],
+        config=config,
+    )
+    story.update({
+        "articles": articles,
+        "copies": [g for g in groups.values() if len(g) > 1],
+        "entities": entities,
+        "statements": statements,
+        "timeline": sorted(timeline.values(), key=lambda t: (t["first_seen"], t["source"] or "")),
+    })
+    return story

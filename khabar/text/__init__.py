@@ -1,0 +1,1 @@
+"""Arabic text: normalisation, tokens, stems, stop words, language, word lists and dates."""

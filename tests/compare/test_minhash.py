@@ -1,0 +1,55 @@
+"""MinHash signatures: near-copies resemble, unrelated texts do not, empty sets never match."""
+
+from __future__ import annotations
+
+import numpy as np
+from datasketch import MinHash
+
+from khabar.cli.common import load_article
+from khabar.compare import minhash
+from khabar.text import arabic
+
+
+def _sig(text: str) -> np.ndarray:
+    return minhash.signature(minhash.shingles(arabic.words(text)))
+
+
+def test_near_copy_resembles_and_unrelated_does_not(examples_dir):
+    text = load_article(str(examples_dir / "orient-ghouta-denial.txt")).text
+    paragraphs = [p for p in text.split("\n") if p.strip()]
+    # a republished copy: one paragraph dropped, a sentence appended
+    copy = "\n".join(paragraphs[:3] + paragraphs[4:]) + "\nتابعونا على تويتر."
+    other = load_article(str(examples_dir / "alghad-ghouta-denial.txt")).text
+    assert minhash.resemblance(_sig(text), _sig(copy)) > 0.75
+    assert minhash.resemblance(_sig(text), _sig(other)) < 0.1
+
+
+def test_estimate_tracks_exact_jaccard():
+    a = {f"w{i}" for i in range(200)}
+    b = {f"w{i}" for i in range(100, 300)}  # exact Jaccard 100/300
+    est = minhash.resemblance(minhash.signature(a), minhash.signature(b))
+    assert abs(est - 1 / 3) < 0.1
+
+
+def test_empty_signature_matches_nothing():
+    empty = minhash.signature(set())
+    assert minhash.is_empty(empty)
+    assert minhash.resemblance(empty, empty) == 0.0
+    full = minhash.signature({"a b c"})
+    batch = minhash.resemblance_batch(np.stack([empty, full]), np.stack([empty, full]))
+    assert batch.tolist() == [0.0, 1.0]
+
+
+def test_shingles_of_short_and_long_token_lists():
+    assert minhash.shingles([]) == set()
+    assert minhash.shingles(["a", "b"]) == {"a b"}
+    assert minhash.shingles(["a", "b", "c", "d"]) == {"a b c", "b c d"}
+
+
+def test_lean_minhash_agrees_with_datasketch():
+    items = {"جيش الاسلام ينفي", "الغوطه الشرقيه", "روسيا"}
+    sig = minhash.signature(items)
+    m = MinHash(num_perm=minhash.NUM_PERM, seed=minhash.SEED)
+    for s in items:
+        m.update(s.encode("utf-8"))
+    assert minhash.lean(sig).jaccard(m) == 1.0
