@@ -113,7 +113,8 @@ def import_(
     as_json: JsonOpt = False,
 ) -> None:
     """Load a batch result into a store (articles, analyses, stories) for the CLI, API and web page."""
-    from khabar.batch.job import SparkUnavailable, import_batch
+    from khabar.batch.importer import import_batch
+    from khabar.batch.job import SparkUnavailable
     from khabar.store.db import Store, StoreError
 
     if not (output / "report.json").is_file():

@@ -22,7 +22,8 @@ if shutil.which("java") is None:
 
 from sklearn.metrics import adjusted_rand_score  # noqa: E402
 
-from khabar.batch.job import build_stories, import_batch, run_batch, scorer_name, spark_session  # noqa: E402
+from khabar.batch.importer import import_batch  # noqa: E402
+from khabar.batch.job import build_stories, run_batch, scorer_name, spark_session  # noqa: E402
 from khabar.config import DEFAULT  # noqa: E402
 from khabar.pipeline import ingest  # noqa: E402
 from khabar.store.db import Store  # noqa: E402
