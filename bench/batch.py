@@ -85,7 +85,8 @@ def child_batch(corpus: str, out: str, cores: int, scorer: str) -> None:
     """Run the job in this process with the Spark UI on, then read shuffle sizes from its REST API."""
     import urllib.request
 
-    from khabar.batch.job import run_batch, spark_session
+    from khabar.batch.job import run_batch
+    from khabar.batch.session import spark_session
 
     spark = spark_session(
         f"local[{cores}]",
@@ -119,12 +120,9 @@ def child_ingest(corpus: str, db: str, scorer: str) -> None:
     from khabar.pipeline import ingest
     from khabar.store.db import Store
     from khabar.stories import online as cluster
+    from khabar.stories.scorers import LexicalScorer, ModelScorer
 
-    chosen = (
-        None
-        if scorer == "default"
-        else (cluster.LexicalScorer() if scorer == "lexical" else cluster.ModelScorer())
-    )
+    chosen = None if scorer == "default" else (LexicalScorer() if scorer == "lexical" else ModelScorer())
     with Store(db) as store:
         report = ingest(corpus, store, workers=1)
         ids = list(dict.fromkeys(report.ids))

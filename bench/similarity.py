@@ -28,10 +28,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from khabar.cli.common import load_article  # noqa: E402
+from khabar.compare import comparison as C  # noqa: E402
 from khabar.compare import features as F  # noqa: E402
-from khabar.compare import model as S  # noqa: E402
-from khabar.compare.profile import fit_background  # noqa: E402
+from khabar.compare import model as M  # noqa: E402
+from khabar.compare import training as S  # noqa: E402
+from khabar.compare.background import fit_background  # noqa: E402
+from khabar.compare.verdict import verdict  # noqa: E402
+from khabar.load import load_article  # noqa: E402
 from khabar.types import Document  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "semeval2022-task8-train.jsonl"
@@ -68,16 +71,16 @@ def cross_validation(path: Path, seeds: int) -> None:
     reports = [S.scores_report(o, gold, langs) for o in oof]
     print(f"model     grouped 5-fold CV, {seeds} seeds Pearson {_fmt(reports)}  ({time.perf_counter() - t:.0f} s)")
     cls = np.where(gold <= 2, 0, np.where(gold <= 3, 1, 2))
-    acc = [np.mean(cls == np.array([{"same story": 0, "related": 1, "different": 2}[S.verdict(v)] for v in o]))
+    acc = [np.mean(cls == np.array([{"same story": 0, "related": 1, "different": 2}[verdict(v)] for v in o]))
            for o in oof]
     print(f"verdicts  agree with gold (1-2 same story / 3 related / 4 different) on {np.mean(acc):.1%} of pairs")
 
 
 def examples(path: Path) -> None:
-    model = S.load_model()
+    model = M.load_model()
     a = load_article(str(ROOT / "examples" / "orient-ghouta-denial.txt"))
     b = load_article(str(ROOT / "examples" / "alghad-ghouta-denial.txt"))
-    c = S.compare(a, b, model)
+    c = C.compare(a, b, model)
     print(f"examples  orient vs alghad: overall {c.overall:.2f} → {c.verdict} (expected ≤ 1.5, same story)")
     names = sorted({e["entity"] for e in c.evidence["shared_entities"]})
     print(f"          shared entities: {', '.join(names)}; passages {len(c.evidence['passages'])}")
@@ -87,7 +90,7 @@ def examples(path: Path) -> None:
         row = next(r for r in map(json.loads, f) if r["lang"] == "ar")
     other = to_article(Document(text=row["text1"], title=row["title1"], url=row["url1"], lang="ar"))
     for art, name in ((a, "orient"), (b, "alghad")):
-        u = S.compare(art, other, model)
+        u = C.compare(art, other, model)
         print(f"          {name} vs unrelated «{other.title[:40]}»: overall {u.overall:.2f} → {u.verdict} "
               "(expected ≥ 3.5)")
 
@@ -96,7 +99,7 @@ def latency() -> None:
     from khabar.cli.compare import _load
     from khabar.store.db import Store
 
-    model = S.load_model()
+    model = M.load_model()
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.db"
         with Store(db) as store:
@@ -104,14 +107,14 @@ def latency() -> None:
             for name in ("orient-ghouta-denial.txt", "alghad-ghouta-denial.txt"):
                 art = load_article(str(ROOT / "examples" / name))
                 store.add(art)
-                ms, st = S.analyse(art)
+                ms, st = C.analyse(art)
                 store.save_analysis(art.id, ms or [], st or [])
                 ids.append(art.id)
         times = []
         for i in range(21):
             t = time.perf_counter()
             (a, an_a), (b, an_b) = _load(ids[0], db), _load(ids[1], db)
-            S.compare(a, b, model, analyses=(an_a, an_b))
+            C.compare(a, b, model, analyses=(an_a, an_b))
             if i:  # the first call warms caches (stemmer, model)
                 times.append(time.perf_counter() - t)
     print(f"latency   compare of two stored articles (by id, analysis stored), warm: "
@@ -119,16 +122,16 @@ def latency() -> None:
 
 
 def throughput(path: Path) -> None:
-    model = S.load_model()
+    model = M.load_model()
     pairs = S.load_pairs(path)[:200]
     profiles = S.prepare_profiles(pairs, model.background)
     left = [profiles[p.a.id] for p in pairs] * 10
     right = [profiles[p.b.id] for p in pairs] * 10
-    S.score_pairs(left, right, model)  # warm: packs each profile's vectors once
+    M.score_pairs(left, right, model)  # warm: packs each profile's vectors once
     walls, cpus = [], []
     for _ in range(3):
         t, c = time.perf_counter(), time.process_time()
-        S.score_pairs(left, right, model)
+        M.score_pairs(left, right, model)
         walls.append(time.perf_counter() - t)
         cpus.append(time.process_time() - c)
     # the machine is shared: CPU time says what one core does, wall time what this run got

@@ -336,7 +336,9 @@ def lsh_baseline(path: Path) -> float:
 def run_child(path: Path, batch: int, out: Path, model: Path | None = None) -> None:
     """One measured run (in its own process): cluster the file as a stream, then the LSH baseline."""
     from khabar.store.db import Store
+    from khabar.stories import evaluate
     from khabar.stories import online as cluster
+    from khabar.stories.scorers import ModelScorer
 
     marks: list[tuple[int, float]] = []
     t0 = time.perf_counter()
@@ -348,9 +350,9 @@ def run_child(path: Path, batch: int, out: Path, model: Path | None = None) -> N
             done += n
             marks.append((done, time.perf_counter() - t0))
 
-        scorer = cluster.ModelScorer(str(model)) if model else None
-        report = cluster.stream(str(path), store, batch_size=batch, on_batch=on_batch, analyse=_can_analyse(),
-                                scorer=scorer)
+        scorer = ModelScorer(str(model)) if model else None
+        report = evaluate.stream(str(path), store, batch_size=batch, on_batch=on_batch, analyse=_can_analyse(),
+                                 scorer=scorer)
         elapsed = time.perf_counter() - t0
         result = _score(path, store)
         result["scorer"] = cluster.clusterer_for(store).scorer.name
@@ -394,17 +396,18 @@ def _can_analyse() -> bool:
 def _score(path: Path, store: Any) -> dict[str, Any]:
     from sklearn.metrics import adjusted_rand_score
 
-    from khabar.stories import online as cluster
+    from khabar.store.stories import StoryIndex
+    from khabar.stories import evaluate
 
     gold: dict[str, tuple[str, str]] = {}
     with path.open(encoding="utf-8") as f:
         for line in f:
             r = json.loads(line)
             gold[r["id"]] = (r["story"], r["copy"])
-    ids = cluster.record_article_ids(str(path))
-    members = {r[0]: (r[1], r[2]) for r in store.db.execute(
-        "SELECT article_id, story_id, copy_group FROM story_articles")}
-    live = {sid: cluster.resolve(store, sid) for sid in {m[0] for m in members.values()}}
+    ids = evaluate.record_article_ids(str(path))
+    index = StoryIndex(store)
+    members = index.memberships()
+    live = {sid: index.resolve(sid) for sid in {m[0] for m in members.values()}}
     g, p, gc, pc = [], [], [], []
     for input_id, (story, copy) in gold.items():
         m = members.get(ids.get(input_id, ""))
@@ -413,8 +416,8 @@ def _score(path: Path, store: Any) -> dict[str, Any]:
             p.append(live[m[0]])
             gc.append(copy)
             pc.append(m[1])
-    return {"bcubed": cluster.bcubed(g, p), "ari": round(float(adjusted_rand_score(g, p)), 4),
-            "copies": cluster.pair_scores(gc, pc), "stories": len(set(p)), "gold_stories": len(set(g))}
+    return {"bcubed": evaluate.bcubed(g, p), "ari": round(float(adjusted_rand_score(g, p)), 4),
+            "copies": evaluate.pair_scores(gc, pc), "stories": len(set(p)), "gold_stories": len(set(g))}
 
 
 def measure(records: list[dict[str, Any]], batch: int, tmp: Path, name: str, model: Path | None) -> dict[str, Any]:

@@ -17,21 +17,41 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from khabar.analyse.analysis import Analysis
-from khabar.analyse.analysis import analyse as run_analysis
+from khabar.analyse.analysis import analyse as analyse_article
 from khabar.read.clean import to_article
 from khabar.read.formats import read
 from khabar.store.db import Store
+from khabar.stories.online import assign
 from khabar.types import Article, Document, Mention, ReadError, Statement
 
 
 @dataclass
 class IngestReport:
-    """What an ingest did; ``to_dict`` is the stable ``khabar ingest --json`` shape."""
+    """What an ingest did; ``to_dict`` is the stable ``khabar ingest --json`` shape.
+
+    ``ids`` are the articles read (each once, in input order), stored before or by this call;
+    ``new_ids`` those of them that this call stored, in order (``new_ids`` is not in the JSON).
+
+    >>> r = IngestReport(ingested=1, duplicates=1, ids=["a1", "b2"], new_ids=["b2"])
+    >>> r.was_new("b2"), r.was_new("a1")
+    (True, False)
+    >>> sorted(r.to_dict())
+    ['duplicates', 'failed', 'ids', 'ingested']
+    """
 
     ingested: int = 0
     duplicates: int = 0
     failed: list[dict[str, str]] = field(default_factory=list)
     ids: list[str] = field(default_factory=list)
+    new_ids: list[str] = field(default_factory=list)
+    # ``new_ids`` as a set, for was_new on large reports (the server asks once per posted article)
+    _new: set[str] = field(default_factory=set, init=False, repr=False, compare=False)
+
+    def was_new(self, article_id: str) -> bool:
+        """Whether this call stored ``article_id`` (False for a duplicate or an id never read)."""
+        if len(self._new) != len(self.new_ids):  # new_ids only grows, and holds each id once
+            self._new = set(self.new_ids)
+        return article_id in self._new
 
     def to_dict(self) -> dict[str, Any]:
         return {"ingested": self.ingested, "duplicates": self.duplicates, "failed": self.failed, "ids": self.ids}
@@ -66,62 +86,22 @@ def ingest(
     2
     """
     report = IngestReport()
-    batch: list[Article] = []
-    seen: set[str] = set()
-    analyser = _Analyser(workers, profiles=cluster) if analyse else None
-
-    # A batch is analysed in the worker processes while this process stores and clusters the one
-    # before it (clustering is sequential by nature); ``pending`` holds that one batch in flight.
-    pending: list[tuple[list[Article], list[Article], Any]] = []
-
-    def finish(arts: list[Article], sent: list[Article], job: Any) -> None:
-        results = dict(zip([a.id for a in sent], job.get(), strict=True)) if job is not None else {}
-        with store.transaction():
-            flags = store.add_many(arts)
-            new = [a for a, is_new in zip(arts, flags, strict=True) if is_new]
-            if analyser is not None:
-                analyses = []
-                for article in new:
-                    # not sent: stored by another writer meanwhile and gone again; analyse it here
-                    mentions, statements, profile = results.get(article.id) or _analyse_one(article)
-                    store.save_analysis(article.id, mentions, statements)
-                    analyses.append(Analysis(article, mentions, statements, profile))
-                if cluster and analyses:
-                    from khabar.stories.online import assign
-
-                    assign(store, analyses)  # joins this batch's transaction
-        report.ingested += len(new)
-        report.duplicates += len(arts) - len(new)
-        report.ids.extend(a.id for a in arts)
-
-    def flush() -> None:
-        arts = list(batch)
-        batch.clear()
-        sent, job = [], None
-        if analyser is not None:
-            known = store.known([a.id for a in arts])
-            sent = [a for a in arts if a.id not in known]
-            job = analyser.submit(sent)
-        if pending:
-            finish(*pending.pop())
-        pending.append((arts, sent, job))
-
+    batches = _Batches(store, report, batch_size, _Analyser(workers, profiles=cluster) if analyse else None, cluster)
     try:
         try:
-            _stream(read(inputs, source=source, stdin=stdin), report, batch, seen, batch_size, flush, on_item)
-            if batch:
-                flush()
+            _stream(read(inputs, source=source, stdin=stdin), report, batches, on_item)
+            batches.flush()
         finally:
-            while pending:  # a batch read before an interruption is still stored whole
-                finish(*pending.pop())
+            batches.drain()  # a batch read before an interruption is still stored whole
     finally:
-        if analyser is not None:
-            analyser.close()
+        batches.close()
     return report
 
 
-def _stream(items: Iterable[Document | ReadError], report: IngestReport, batch: list[Article], seen: set[str],
-            batch_size: int, flush: Callable[[], None], on_item: Callable[[str, bool], None] | None) -> None:
+def _stream(items: Iterable[Document | ReadError], report: IngestReport, batches: _Batches,
+            on_item: Callable[[str, bool], None] | None) -> None:
+    """Clean each document into ``batches``; errors go to ``report.failed`` and the stream goes on."""
+    seen: set[str] = set()
     for item in items:
         if isinstance(item, ReadError):
             report.failed.append(item.to_dict())
@@ -139,15 +119,79 @@ def _stream(items: Iterable[Document | ReadError], report: IngestReport, batch: 
             report.duplicates += 1
         else:
             seen.add(article.id)
-            batch.append(article)
-            if len(batch) >= batch_size:
-                flush()
+            batches.add(article)
         if on_item:
             on_item(item.origin or "<input>", True)
 
 
-def _analyse_one(article: Article, profile: bool = False) -> tuple[list[Mention], list[Statement], Any]:
-    result = run_analysis(article)
+class _Batches:
+    """Articles on their way into the store, ``batch_size`` at a time, each batch one transaction.
+
+    A batch is analysed in the worker processes while this process stores and clusters the one
+    before it (clustering is sequential by nature); ``pending`` holds that one batch in flight.
+    """
+
+    def __init__(self, store: Store, report: IngestReport, batch_size: int, analyser: _Analyser | None,
+                 cluster: bool) -> None:
+        self.store, self.report, self.batch_size = store, report, batch_size
+        self.analyser, self.cluster = analyser, cluster
+        self.batch: list[Article] = []
+        self.pending: list[tuple[list[Article], list[Article], Any]] = []
+
+    def add(self, article: Article) -> None:
+        self.batch.append(article)
+        if len(self.batch) >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        """Send the batch collected so far to analysis, and store the one sent before it."""
+        if not self.batch:
+            return
+        arts, self.batch = self.batch, []
+        sent: list[Article] = []
+        job = None
+        if self.analyser is not None:
+            known = self.store.known([a.id for a in arts])
+            sent = [a for a in arts if a.id not in known]
+            job = self.analyser.submit(sent)
+        self.drain()
+        self.pending.append((arts, sent, job))
+
+    def drain(self) -> None:
+        """Store the batch in flight, if any."""
+        while self.pending:
+            self._finish(*self.pending.pop())
+
+    def close(self) -> None:
+        if self.analyser is not None:
+            self.analyser.close()
+
+    def _finish(self, arts: list[Article], sent: list[Article], job: Any) -> None:
+        results = dict(zip([a.id for a in sent], job.get(), strict=True)) if job is not None else {}
+        store = self.store
+        with store.transaction():
+            flags = store.add_many(arts)
+            new = [a for a, is_new in zip(arts, flags, strict=True) if is_new]
+            if self.analyser is not None:
+                analyses = []
+                for article in new:
+                    found = results.get(article.id)
+                    # not sent: stored by another writer meanwhile and gone again; analyse it here
+                    analysis = Analysis(article, *found) if found else analyse_article(article)
+                    store.save_analysis(article.id, analysis.mentions, analysis.statements)
+                    analyses.append(analysis)
+                if self.cluster and analyses:
+                    assign(store, analyses)  # joins this batch's transaction
+        self.report.ingested += len(new)
+        self.report.duplicates += len(arts) - len(new)
+        self.report.ids.extend(a.id for a in arts)
+        self.report.new_ids.extend(a.id for a in new)
+
+
+def _found(article: Article, profile: bool = False) -> tuple[list[Mention], list[Statement], Any]:
+    """:func:`~khabar.analyse.analysis.analyse` as a worker runs it: only what it found goes back
+    (the parent has the article), with the comparison profile when ``profile``."""
+    result = analyse_article(article)
     return result.mentions, result.statements, _profile(result) if profile else None
 
 
@@ -193,14 +237,14 @@ class _Analyser:
     def submit(self, articles: list[Article]) -> Any:
         """Start analysing ``articles``; ``.get()`` on the answer waits for their results, in order."""
         if self.workers <= 1 or len(articles) < self.MIN_PARALLEL:
-            return _Done([_analyse_one(a) for a in articles])  # clustering builds the profiles it needs
+            return _Done([_found(a) for a in articles])  # clustering builds the profiles it needs
         if self.pool is None:
             # fork: workers inherit the loaded code; they never touch the parent's SQLite handle.
             # Workers ignore Ctrl-C: this process decides, so a batch they are analysing is not
             # lost half-way (ingest stores it whole, then stops).
             self.pool = multiprocessing.get_context("fork").Pool(self.workers, initializer=_ignore_sigint)
         chunk = max(1, len(articles) // (self.workers * 4))
-        return self.pool.map_async(partial(_analyse_one, profile=self.profiles), articles, chunksize=chunk)
+        return self.pool.map_async(partial(_found, profile=self.profiles), articles, chunksize=chunk)
 
     def close(self) -> None:
         if self.pool is not None:

@@ -2,7 +2,11 @@
 
 Data flows one way: a reader yields :class:`Document` (or :class:`ReadError`), cleaning turns a
 document into an :class:`Article`, analysis adds :class:`Mention` and :class:`Statement` lists, and
-comparison produces a :class:`Comparison`.
+comparison produces a :class:`Comparison`. ``to_dict`` gives each one's ``--json`` shape:
+
+>>> a = Article(id="x", title="خبر", text="نص", raw=" نص", spans=[(0, 1, 2)])
+>>> "spans" in a.to_dict(), a.raw[1:1 + 2] == a.text  # the offset map stays out of the JSON
+(False, True)
 """
 
 from __future__ import annotations

@@ -7,11 +7,19 @@ import importlib
 import khabar
 
 
-def test_functions_named_like_their_modules_stay_functions():
-    for name in ("read", "clean", "analyse"):
-        importlib.import_module(f"khabar.{name}")  # importing the module must not rebind the name
+def test_functions_named_like_their_subpackages_stay_functions():
+    homes = {"read": "khabar.read.formats", "analyse": "khabar.analyse.analysis", "compare": "khabar.compare.comparison"}
+    for name, home in homes.items():
+        importlib.import_module(f"khabar.{name}")  # importing the stage subpackage must not rebind the name
         assert callable(getattr(khabar, name)), name
-        assert getattr(khabar, name).__module__ == f"khabar.{name}"
+        assert getattr(khabar, name).__module__ == home
+
+
+def test_every_public_name_resolves():
+    for name in khabar.__all__:
+        assert getattr(khabar, name) is not None, name
+    assert khabar.load_article.__module__ == "khabar.load"
+    assert khabar.clean.__module__ == "khabar.read.clean"
 
 
 def test_readme_flow_on_the_examples(tmp_path, examples_dir):
@@ -27,3 +35,7 @@ def test_readme_flow_on_the_examples(tmp_path, examples_dir):
         c = khabar.compare(a, b)
         assert c.verdict == "same story" and c.overall <= 1.5
         assert any(s.stance == "denies" for s in khabar.analyse(a).statements)
+        again = khabar.ingest(examples_dir, store)
+        assert again.new_ids == [] and not again.was_new(a.id) and report.was_new(a.id)
+    assert khabar.load_article(str(examples_dir / "orient-ghouta-denial.txt")).id in report.ids
+    assert khabar.load_article(a.id, tmp_path / "k.db") == a

@@ -85,3 +85,15 @@ def test_interrupted_ingest_leaves_complete_batches(store, tmp_path):
     # running again completes the job without duplicating anything
     report = ingest(path, store, batch_size=3)
     assert (report.ingested, report.duplicates, store.count()) == (4, 6, 10)
+
+
+def test_report_says_which_articles_were_new(store, examples_dir):
+    orient = examples_dir / "orient-ghouta-denial.txt"
+    first = ingest(orient, store)
+    assert first.new_ids == first.ids and first.was_new(first.ids[0])
+    both = ingest(examples_dir, store)
+    (old,) = first.ids
+    (new,) = [i for i in both.ids if i != old]
+    assert both.new_ids == [new]
+    assert both.was_new(new) and not both.was_new(old) and not both.was_new("nothing")
+    assert "new_ids" not in both.to_dict()  # the `khabar ingest --json` shape is unchanged

@@ -2,7 +2,8 @@
 
 This is the step between cleaning and comparison: :func:`analyse` runs the NER tagger (with
 within-article entity linking) and the quote extractor, and returns an :class:`Analysis` that
-the store keeps and the comparison and clustering use.
+the store keeps and the comparison and clustering use. It is the one place that runs the two in
+order: ingest, the Spark job and comparison all call it.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from khabar.analyse import entities, quotes
 from khabar.types import Article, Mention, Statement
 
 
@@ -39,8 +41,6 @@ def analyse(article: Article) -> Analysis:
     >>> [s.stance for s in a.statements]
     ['denies']
     """
-    from khabar.analyse import entities, quotes
-
     mentions = entities.extract(article.text)
     statements = quotes.extract(article.text, mentions)
     return Analysis(article, mentions, statements)

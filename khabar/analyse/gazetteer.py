@@ -2,7 +2,7 @@
 and trigger words.
 
 Sources: pycountry's Arabic gettext catalogues (ISO 3166-1 country names, ISO 4217 currency names),
-pyarabic's proper-noun list (first names), and the hand-kept lists in ``khabar/data/gazetteer_*.txt``.
+pyarabic's proper-noun list (first names), and the hand-kept lists in ``khabar/data/gazetteer_*.txt`` (read by :mod:`khabar.text.lexicon`).
 Everything is stored in matching form (:func:`khabar.text.arabic.normalize`). The tagger uses these as
 features, never as labels: a list hit is evidence the CRF weighs against the context.
 """
@@ -13,8 +13,8 @@ import gettext
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
-from importlib import resources
 
+from khabar.text import lexicon
 from khabar.text.arabic import normalize, split_clitics
 
 __all__ = [
@@ -23,23 +23,12 @@ __all__ = [
     "currency_names",
     "first_names",
     "load_gazetteer",
+    "labels",
     "nationalities",
-    "read_list",
     "triggers",
 ]
 
 _AR_ONLY = re.compile(r"^[\u0621-\u064a ]+$")
-
-
-def read_list(name: str) -> list[str]:
-    """Lines of ``khabar/data/NAME`` without ``#`` comments or blanks, in matching form."""
-    raw = (resources.files("khabar") / "data" / name).read_text(encoding="utf-8")
-    out = []
-    for line in raw.splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            out.append(normalize(line))
-    return out
 
 
 def _catalogue(domain: str) -> gettext.NullTranslations:
@@ -54,7 +43,7 @@ def country_names() -> frozenset[str]:
     import pycountry
 
     tr = _catalogue("iso3166-1")
-    names: set[str] = set(read_list("gazetteer_countries.txt"))
+    names: set[str] = set(lexicon.entries("gazetteer_countries.txt"))
     for c in pycountry.countries:
         for attr in ("name", "official_name", "common_name"):
             en = getattr(c, attr, None)
@@ -136,7 +125,7 @@ def first_names() -> frozenset[str]:
 def triggers() -> dict[str, frozenset[str]]:
     """Trigger words by the entity type they announce (PERS titles, ORG / LOC / MISC head nouns)."""
     by: dict[str, set[str]] = {}
-    for line in read_list("gazetteer_triggers.txt"):
+    for line in lexicon.entries("gazetteer_triggers.txt"):
         typ, word = line.split(None, 1)
         by.setdefault(typ.upper(), set()).add(word)
     return {t: frozenset(ws) for t, ws in by.items()}
@@ -221,9 +210,22 @@ def load_gazetteer() -> Gazetteer:
         {
             "country": country_names(),
             "nationality": nationalities(),
-            "place": read_list("gazetteer_places.txt"),
-            "org": read_list("gazetteer_orgs.txt"),
+            "place": lexicon.entries("gazetteer_places.txt"),
+            "org": lexicon.entries("gazetteer_orgs.txt"),
             "first_name": first_names(),
             "currency": currency_names(),
         }
     )
+
+
+@lru_cache(maxsize=50_000)  # the entity rules ask for the same words over and over
+def labels(word: str) -> frozenset[str]:
+    """The shipped gazetteer's labels for one word (country, place, first_name, org …), empty without one.
+
+    >>> sorted(labels("وروسيا"))
+    ['country']
+    """
+    try:
+        return load_gazetteer().lookup(word)
+    except (ImportError, FileNotFoundError):
+        return frozenset()  # pycountry or pyarabic missing: the rules then run without the lists

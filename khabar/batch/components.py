@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from khabar.batch.session import cut
+
 if TYPE_CHECKING:  # pyspark is an optional dependency: imported lazily by the functions below
     from pyspark.sql import DataFrame
 
@@ -48,10 +50,10 @@ def connected_components(
         .select(F.greatest("u", "v").alias("u"), F.least("u", "v").alias("v"))
         .distinct()
     )
-    e = _cut(e)
+    e = cut(e)
 
     for _ in range(max_rounds):
-        e = _cut(_small_star(_large_star(e)))
+        e = cut(_small_star(_large_star(e)))
         if _converged(e):
             break
     else:
@@ -118,13 +120,3 @@ def _converged(e: DataFrame) -> bool:
     parents = e.select(F.col("v").alias("u")).distinct()
     return parents.join(e.select("u"), "u", "left_semi").limit(1).count() == 0
 
-
-def _cut(df: DataFrame) -> DataFrame:
-    """Materialise ``df`` and drop its lineage (reliable when a checkpoint dir is set, else local).
-
-    Without the cut the plan of round k holds every earlier round, and planning it soon costs more
-    than running it (and overflows the JVM stack after a few dozen rounds).
-    """
-    if df.sparkSession.sparkContext.getCheckpointDir():
-        return df.checkpoint(eager=True)
-    return df.localCheckpoint(eager=True)

@@ -12,8 +12,10 @@ import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from khabar.batch.job import SparkUnavailable
+from khabar.batch.session import SparkUnavailable
 from khabar.config import StoryConfig
+from khabar.store.stories import NewMember, StoryIndex
+from khabar.stories.features import Features, band_keys
 from khabar.types import Article, Mention, Statement
 
 
@@ -61,45 +63,23 @@ def import_batch(output: str, store: Any, *, chunk_size: int = 500, on_chunk: An
     """Load a batch result (a local folder) into ``store``: articles, analyses, stories and members.
 
     Stories land in the store's stories tables with the index rows the online path keeps (band keys,
-    entity/term keys, document frequencies), so articles ingested later join them as usual. Each
-    chunk of ``chunk_size`` articles is one transaction. An article the store already has keeps its
-    stored version, analysis and story; a batch story whose members were all there already is dropped.
+    entity/term keys, document frequencies), written by the same :class:`~khabar.store.stories.StoryIndex`
+    methods, so articles ingested later join them as usual. Each chunk of ``chunk_size`` articles is
+    one transaction. An article the store already has keeps its stored version, analysis and story; a
+    batch story whose members were all there already is dropped.
     """
-    from khabar.stories.online import Features, band_keys
-
     t0 = time.perf_counter()
     with open(os.path.join(output, "report.json"), encoding="utf-8") as f:
         config = StoryConfig(**json.load(f).get("config", {}))
     rep = ImportReport()
-    db = store.db
-
-    # stories first: their store ids are what members point at
-    story_ids: dict[int, int] = {}
-    medoid_of: dict[int, str] = {}
-    with store.transaction():
-        for batch in _parquet(output, "stories").read().to_batches(chunk_size):
-            for s in batch.to_pylist():
-                story_ids[s["id"]] = db.execute(
-                    "INSERT INTO stories (headline, medoid, reps, size, first_seen, last_seen, last_day) "
-                    "VALUES (?, ?, ?, 0, ?, ?, ?)",
-                    (
-                        s["headline"],
-                        s["medoid"],
-                        json.dumps(list(s["reps"] or [])),
-                        s["first_seen"],
-                        s["last_seen"],
-                        s["last_day"],
-                    ),
-                ).lastrowid
-                medoid_of[s["id"]] = s["medoid"]
+    index = StoryIndex(store)
+    story_ids = _import_stories(output, index, chunk_size)  # first: their store ids are what members point at
     members = {m["article_id"]: m for m in _parquet(output, "members").read().to_pylist()}
-
     copies: list[tuple[str, str]] = []
     for batch in _parquet(output, "articles").read().to_batches(chunk_size):
         rows = batch.to_pylist()
         with store.transaction():
-            arts = [_article_from_row(r) for r in rows]
-            flags = store.add_many(arts)
+            flags = store.add_many([_article_from_row(r) for r in rows])
             for r, is_new in zip(rows, flags, strict=True):
                 if not is_new:
                     rep.duplicates += 1
@@ -107,73 +87,42 @@ def import_batch(output: str, store: Any, *, chunk_size: int = 500, on_chunk: An
                 rep.articles += 1
                 store.save_analysis(r["id"], _mentions(r["entities"]), _statements(r["statements"]))
                 m = members.get(r["id"])
-                if (
-                    m is None
-                    or db.execute("SELECT 1 FROM story_articles WHERE article_id = ?", (r["id"],)).fetchone()
-                ):
+                if m is None or index.story_of(r["id"]) is not None:
                     continue
-                sid = story_ids[m["story_id"]]
-                feats = Features.from_row(r["id"], r["seen"], r["day"], r["sig"], r["features"])
-                mid = db.execute(
-                    "INSERT INTO story_articles (article_id, story_id, seen, day, cent_sum, cent_n, "
-                    "copy_group, "
-                    "sig, features) VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?)",
-                    (
-                        r["id"],
-                        sid,
-                        r["seen"],
-                        r["day"],
-                        m["cent_sum"] or 0.0,
-                        m["cent_n"] or 0,
-                        r["sig"],
-                        r["features"],
-                    ),
-                ).lastrowid
-                db.execute("UPDATE story_articles SET copy_group = mid WHERE mid = ?", (mid,))
+                index.add_member(story_ids[m["story_id"]], _member(r, m, config))
                 if m["copy_group"] != r["id"]:
                     copies.append((r["id"], m["copy_group"]))
-                db.executemany(
-                    "INSERT OR IGNORE INTO story_bands (band, day, mid) VALUES (?, ?, ?)",
-                    [(b, r["day"], mid) for b in band_keys(feats.sig, config.lsh_bands, config.lsh_rows)],
-                )
-                db.executemany(
-                    "INSERT INTO story_keys (key, story_id, day) VALUES (?, ?, ?) "
-                    "ON CONFLICT(key, story_id) DO UPDATE SET day = max(day, excluded.day)",
-                    [(k, sid, r["day"]) for k in feats.keys(config)],
-                )
                 rep.members += 1
         if on_chunk:
             on_chunk(len(rows))
-
     with store.transaction():
-        # near-copies point at their group's first article, now that every member has its mid
-        db.executemany(
-            "UPDATE story_articles SET copy_group = (SELECT mid FROM story_articles WHERE article_id = ?) "
-            "WHERE article_id = ? AND EXISTS (SELECT 1 FROM story_articles WHERE article_id = ?)",
-            [(head, aid, head) for aid, head in copies],
-        )
-        ids = list(story_ids.values())
-        rep.stories = len(ids)
-        for i in range(0, len(ids), 900):  # SQLite's bound-parameter limit
-            q = ",".join("?" * len(ids[i : i + 900]))
-            chunk = ids[i : i + 900]
-            db.execute(
-                f"UPDATE stories SET size = (SELECT count(*) FROM story_articles sa "
-                f"WHERE sa.story_id = stories.id) WHERE id IN ({q})",
-                chunk,
-            )
-            # a story none of whose members came in (all stored and clustered before) is not kept
-            rep.stories -= db.execute(f"DELETE FROM stories WHERE id IN ({q}) AND size = 0", chunk).rowcount
+        index.copy_to_heads(copies)  # near-copies join their group's first article, now that each has a mid
+        rep.stories = len(story_ids) - index.settle_sizes(list(story_ids.values()))
         terms_path = os.path.join(output, "terms")
         if os.path.exists(terms_path):
             for batch in _parquet(output, "terms").read().to_batches(10_000):
-                db.executemany(
-                    "INSERT INTO term_df (term, df) VALUES (?, ?) "
-                    "ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
-                    [(t["term"], t["df"]) for t in batch.to_pylist()],
-                )
+                index.add_document_frequencies([(t["term"], t["df"]) for t in batch.to_pylist()])
     rep.seconds = round(time.perf_counter() - t0, 3)
     return rep
+
+
+def _import_stories(output: str, index: StoryIndex, chunk_size: int) -> dict[int, int]:
+    """The batch's stories, stored empty (members count in later); batch story id → store id."""
+    story_ids: dict[int, int] = {}
+    with index.store.transaction():
+        for batch in _parquet(output, "stories").read().to_batches(chunk_size):
+            for s in batch.to_pylist():
+                story_ids[s["id"]] = index.new_story(s["headline"], s["medoid"], list(s["reps"] or []),
+                                                     s["first_seen"], s["last_seen"], s["last_day"])
+    return story_ids
+
+
+def _member(r: dict[str, Any], m: dict[str, Any], config: StoryConfig) -> NewMember:
+    """A batch member as the store keeps it: the stored features as the job wrote them, and its postings."""
+    feats = Features.from_row(r["id"], r["seen"], r["day"], r["sig"], r["features"])
+    return NewMember(r["id"], r["seen"], r["day"], r["sig"], r["features"],
+                     band_keys(feats.sig, config.lsh_bands, config.lsh_rows), feats.keys(config),
+                     m["cent_sum"] or 0.0, m["cent_n"] or 0, None)
 
 
 def _article_from_row(r: dict[str, Any]) -> Article:

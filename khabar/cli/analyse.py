@@ -40,11 +40,10 @@ def entities(arg: ArticleArg, db: DbOpt = None, as_json: JsonOpt = False) -> Non
 @app.command()
 def quotes(arg: ArticleArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Who said what in one article: speaker, role, outlet, stance (asserts/denies), direct or reported."""
-    from khabar.analyse.entities import extract as extract_entities
-    from khabar.analyse.quotes import extract
+    from khabar.analyse.analysis import analyse
 
     article = article_or_exit(arg, db)
-    statements = extract(article.text, extract_entities(article.text))
+    statements = analyse(article).statements
     if as_json:
         emit_json([s.to_dict() for s in statements])
         return

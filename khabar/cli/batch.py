@@ -61,7 +61,8 @@ def batch(
         settings[key.strip()] = value.strip()
     *inputs, output = paths
 
-    from khabar.batch.job import SparkUnavailable, require_spark, run_batch, spark_session
+    from khabar.batch.job import run_batch
+    from khabar.batch.session import SparkUnavailable, require_spark, spark_session
 
     try:
         require_spark()
@@ -114,7 +115,7 @@ def import_(
 ) -> None:
     """Load a batch result into a store (articles, analyses, stories) for the CLI, API and web page."""
     from khabar.batch.importer import import_batch
-    from khabar.batch.job import SparkUnavailable
+    from khabar.batch.session import SparkUnavailable
     from khabar.store.db import Store, StoreError
 
     if not (output / "report.json").is_file():

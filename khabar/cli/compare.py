@@ -23,17 +23,19 @@ EmbedderOpt = Annotated[
 
 def _load(arg: str, db: Path | None) -> tuple[Article, Any]:
     """The article and, for a stored one that was analysed, its ``(mentions, statements)``."""
-    article = article_or_exit(arg, db)
-    analysis = None
-    if not Path(arg).exists() and arg != "-":
-        from khabar.store.db import Store
+    from khabar.load import names_file
 
-        with Store(db_path(db)) as store:
-            analysis = store.get_analysis(article.id) if hasattr(store, "get_analysis") else None
-    return article, analysis
+    article = article_or_exit(arg, db)
+    if names_file(arg):
+        return article, None
+    from khabar.store.db import Store
+
+    with Store(db_path(db)) as store:
+        return article, store.get_analysis(article.id)
 
 
 def _model(embedder: Path | None) -> Any:
+    from khabar.compare import embed
     from khabar.compare import model as similarity
 
     try:
@@ -45,7 +47,7 @@ def _model(embedder: Path | None) -> Any:
             fail("--embedder: the shipped model was trained without an embedder; "
                  "train one with: khabar train similarity FILE --embedder DIR")
         try:
-            model.embedder = similarity.SentenceTransformerEmbedder(embedder)
+            model.embedder = embed.SentenceTransformerEmbedder(embedder)
         except (ImportError, FileNotFoundError) as e:
             fail(f"--embedder {embedder}: {e}")
     elif model.uses_embedding:
@@ -62,7 +64,7 @@ def compare(
     embedder: EmbedderOpt = None,
 ) -> None:
     """Do two articles report the same story? Score (1 = same … 4 = different), facets, and the evidence."""
-    from khabar.compare.model import compare as run_compare
+    from khabar.compare.comparison import compare as run_compare
 
     art_a, an_a = _load(a, db)
     art_b, an_b = _load(b, db)
@@ -110,7 +112,7 @@ def eval_pairs(
     embedder: EmbedderOpt = None,
 ) -> None:
     """Pearson of the shipped model's overall score against gold Overall, per language and all; MAE."""
-    from khabar.compare.model import PairsError, evaluate
+    from khabar.compare.training import PairsError, evaluate
 
     if not path.is_file():
         fail(f"{path}: no such file")
@@ -144,6 +146,7 @@ def train_similarity(
     as_json: JsonOpt = False,
 ) -> None:
     """Train the comparison model (and its background IDF) on labelled pairs; deterministic."""
+    from khabar.compare import embed, training
     from khabar.compare import model as similarity
 
     if not path.is_file():
@@ -151,13 +154,13 @@ def train_similarity(
     emb = None
     if embedder is not None:
         try:
-            emb = similarity.SentenceTransformerEmbedder(embedder)
+            emb = embed.SentenceTransformerEmbedder(embedder)
         except (ImportError, FileNotFoundError) as e:
             fail(f"--embedder {embedder}: {e}")
     target = out or similarity.MODEL_PATH
     try:
-        model = similarity.train(path, embedder=emb, out=target)
-    except similarity.PairsError as e:
+        model = training.train(path, embedder=emb, out=target)
+    except training.PairsError as e:
         fail(str(e))
     similarity._default_model.cache_clear()
     info = {"model": str(target), "size_bytes": target.stat().st_size, "pairs_features": len(model.feature_names),

@@ -124,7 +124,7 @@ def eval_stories(
     as_json: JsonOpt = False,
 ) -> None:
     """Cluster a gold file from scratch, in file order, as a stream; BCubed P/R/F1, ARI, story counts, speed."""
-    from khabar.stories.online import evaluate
+    from khabar.stories.evaluate import evaluate
 
     if not gold.is_file():
         fail(f"{gold}: no such file")

@@ -12,10 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from khabar.compare.config import DEFAULT
 from khabar.compare.features import sentence_similarity
 from khabar.compare.profile import Profile
-
-MIN_SCORE = 0.15  # below this two sentences share a word or two by chance, not a statement
 
 
 @dataclass
@@ -44,8 +43,12 @@ def similarity_matrix(p1: Profile, p2: Profile) -> np.ndarray:
     return sentence_similarity(p1, p2)
 
 
-def align(p1: Profile, p2: Profile, k: int = 3, min_score: float = MIN_SCORE) -> list[Passage]:
-    """The ``k`` best-aligned sentence pairs of two profiles, best first, each sentence used once."""
+def align(p1: Profile, p2: Profile, k: int = DEFAULT.passages,
+          min_score: float = DEFAULT.passage_min_score) -> list[Passage]:
+    """The ``k`` best-aligned sentence pairs of two profiles, best first, each sentence used once.
+
+    Pairs under ``min_score`` (cosine) share a word or two by chance, not a statement: never aligned.
+    """
     m = similarity_matrix(p1, p2)
     out: list[Passage] = []
     if m.size == 0:

@@ -14,14 +14,11 @@ import numpy as np
 import scipy.sparse as sp
 
 from khabar.compare import minhash
+from khabar.compare.config import DEFAULT
 from khabar.compare.profile import Entity, Profile, Quote
 
 LANGS = ("ar", "tr", "fr")
 ENTITY_TYPES = ("PERS", "LOC", "ORG")
-# Quotes match on their term sets: shared / sqrt(|a|·|b|) (the cosine of the sets) ≥ QUOTE_MATCH keeps a
-# quote one outlet cut short (5 of 10 terms: 0.71) and drops two quotes that merely share a topic's words.
-QUOTE_MATCH = 0.5
-QUOTE_MIN_SHARED = 3  # and at least this many terms: two-word fragments match anything
 
 FEATURE_NAMES: list[str] = [
     # word TF-IDF cosines
@@ -136,14 +133,15 @@ def _quote_scores(a: Sequence[Quote], b: Sequence[Quote]) -> list[tuple[float, i
     return out
 
 
-def _greedy(scores: list[tuple[float, int, int, int]], threshold: float) -> list[tuple[int, int, float]]:
+def _greedy(scores: list[tuple[float, int, int, int]], threshold: float,
+            min_shared: int = DEFAULT.quote_min_shared) -> list[tuple[int, int, float]]:
     out: list[tuple[int, int, float]] = []
     used_a: set[int] = set()
     used_b: set[int] = set()
     for ov, shared, i, j in sorted(scores, key=lambda t: (-t[0], t[2], t[3])):
         if ov < threshold:
             break
-        if shared >= QUOTE_MIN_SHARED and i not in used_a and j not in used_b:
+        if shared >= min_shared and i not in used_a and j not in used_b:
             used_a.add(i)
             used_b.add(j)
             out.append((i, j, ov))
@@ -155,8 +153,11 @@ def best_quote_overlap(a: Sequence[Quote], b: Sequence[Quote]) -> float:
     return max((t[0] for t in _quote_scores(a, b)), default=0.0)
 
 
-def match_quotes(a: Sequence[Quote], b: Sequence[Quote], threshold: float = QUOTE_MATCH) -> list[tuple[int, int, float]]:
+def match_quotes(a: Sequence[Quote], b: Sequence[Quote],
+                 threshold: float = DEFAULT.quote_match) -> list[tuple[int, int, float]]:
     """``(i, j, overlap)`` for quotes of ``a`` and ``b`` whose term sets overlap ≥ ``threshold`` (set cosine).
+
+    The defaults are :class:`~khabar.compare.config.CompareConfig`'s ``quote_match`` and ``quote_min_shared``.
 
     Best pairs first, each quote used once (so swapping ``a`` and ``b`` finds the same pairs).
     """
@@ -262,7 +263,7 @@ def _pair_rest(p1: Profile, p2: Profile, row: np.ndarray) -> None:
     if p1.quotes is not None and p2.quotes is not None:
         if p1.quotes and p2.quotes:
             scores = _quote_scores(p1.quotes, p2.quotes)
-            row[f["quote_shared"]] = len(_greedy(scores, QUOTE_MATCH))
+            row[f["quote_shared"]] = len(_greedy(scores, DEFAULT.quote_match))
             row[f["quote_best"]] = max((t[0] for t in scores), default=0.0)
         else:
             row[f["quote_shared"]] = 0.0

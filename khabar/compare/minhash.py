@@ -3,19 +3,28 @@
 A signature is a ``numpy.uint32`` array (datasketch's ``affine32`` scheme) of ``NUM_PERM`` values made by :mod:`datasketch` with a fixed
 seed, so signatures made in different processes (or stored and read back) compare correctly, and
 :func:`lean` turns one into a :class:`datasketch.LeanMinHash` for ``MinHashLSH`` candidate search.
+:func:`text_signature` is THE signature of an article (comparison profiles and story clustering
+both use it); :func:`signature` hashes any set of strings. The permutations are made once per
+process, not per call.
 
 >>> a = signature(shingles("the cat sat on the mat today".split()))
->>> b = signature(shingles("the cat sat on the mat today".split()))
+>>> b = text_signature("the cat sat on the mat today")
 >>> resemblance(a, b)
 1.0
+>>> is_empty(text_signature(""))
+True
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash
+
+from khabar.text import arabic
 
 NUM_PERM = 128
 SEED = 1
@@ -29,13 +38,28 @@ def shingles(tokens: Sequence[str], k: int = SHINGLE) -> set[str]:
     return {" ".join(tokens[i : i + k]) for i in range(len(tokens) - k + 1)}
 
 
+@lru_cache(maxsize=4)
+def _permutations(num_perm: int, seed: int) -> tuple[Any, str]:
+    # drawing the permutations costs more than hashing an article's shingles: do it once
+    m = MinHash(num_perm=num_perm, seed=seed)
+    return m.permutations, m.scheme
+
+
 def signature(items: set[str] | Sequence[str], num_perm: int = NUM_PERM, seed: int = SEED) -> np.ndarray:
     """The MinHash signature of a set of strings (an empty set gives an all-max signature)."""
-    m = MinHash(num_perm=num_perm, seed=seed)
+    perms, scheme = _permutations(num_perm, seed)
+    m = MinHash(num_perm=num_perm, seed=seed, permutations=perms, scheme=scheme)
     if items:
-        # sorted: update order does not change a MinHash, but sorting keeps the work reproducible to read
-        m.update_batch([s.encode("utf-8") for s in sorted(items)])
+        m.update_batch([s.encode("utf-8") for s in items])  # any order: a minimum does not depend on it
     return np.asarray(m.hashvalues)
+
+
+def text_signature(text: str, words: Sequence[str] | None = None) -> np.ndarray:
+    """The signature of ``text``: its word shingles (:func:`shingles` of :func:`khabar.text.arabic.words`).
+
+    ``words``: ``arabic.words(text)`` when the caller has them already (it saves tokenizing twice).
+    """
+    return signature(shingles(arabic.words(text) if words is None else words))
 
 
 _EMPTY = 2**32 - 1  # datasketch's initial value: no element has been hashed in

@@ -1,34 +1,31 @@
-"""Same story or not: a learned combiner of pair features, on the SemEval-2022 Task 8 scale.
+"""The learned scorer: :class:`SimilarityModel`, and the shipped model file that holds it.
 
-Scores run from 1 (very similar: the same story) to 4 (very dissimilar). :class:`SimilarityModel`
-averages a ridge regression and a gradient-boosted tree model for ``Overall`` and, separately, for
-the facets ``Entities``, ``Geography``, ``Time`` and ``Narrative``. The shipped model
-(``khabar/models/similarity.joblib``) holds the regressors and the background document frequencies
-(:class:`~khabar.compare.profile.Background`) that weight the profiles.
+Scores run from 1 (very similar: the same story) to 4 (very dissimilar), on the SemEval-2022 Task 8
+scale. :class:`SimilarityModel` averages a ridge regression and a gradient-boosted tree model for
+``Overall`` and, separately, for the facets ``Entities``, ``Geography``, ``Time`` and ``Narrative``.
+The shipped model (``khabar/models/similarity.joblib``, a :class:`ShippedModel`) holds the regressors
+and the background document frequencies (:class:`~khabar.compare.background.Background`) that weight
+the profiles. What a score means: :mod:`khabar.compare.verdict`; the comparison of two articles with
+its evidence: :mod:`khabar.compare.comparison`; training and evaluation: :mod:`khabar.compare.training`.
 
-Verdicts on ``overall``: ``< SAME_STORY`` (2.7) → "same story", ``< DIFFERENT`` (3.4) → "related", else
-"different". The thresholds maximise the macro-F1 of the three gold classes Overall 1–2 / 3 / 4 on
-grouped 5-fold cross-validated predictions of the training pairs; they sit above the class
-midpoints (2.5, 3.5) on the low side because a regressor pulls its predictions toward the mean.
-
->>> pearson([1, 2, 3, 4], [2, 4, 6, 8])
-1.0
+>>> import numpy as np
+>>> X = np.array([[0.0], [1.0], [2.0], [3.0]] * 10)
+>>> m = SimilarityModel(stretch_folds=1).fit(X, 4 - X[:, 0])
+>>> bool(m.predict(np.array([[0.0]]))[0] > m.predict(np.array([[3.0]]))[0])
+True
 """
 
 from __future__ import annotations
 
-import json
-import math
-from collections.abc import Iterable, Sequence
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import joblib
 import numpy as np
-import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.impute import SimpleImputer
@@ -38,63 +35,16 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from khabar.compare import features as F
-from khabar.compare.align import align
-from khabar.compare.profile import Background, Profile, build_profile, fit_background
-from khabar.compare.verdict import DIFFERENT, SAME_STORY, verdict  # noqa: F401 - re-exported
-from khabar.types import Article, Comparison, Document, Mention, Statement
+from khabar.compare.background import Background
+from khabar.compare.embed import Embedder, embed_profiles
+from khabar.compare.profile import Profile, build_profile
+from khabar.types import Article, Mention, Statement
 
 MODEL_PATH = Path(__file__).parents[1] / "models" / "similarity.joblib"
 TARGETS = ("Overall", "Entities", "Geography", "Time", "Narrative")
-FACETS = {"entities": "Entities", "geography": "Geography", "time": "Time", "narrative": "Narrative"}
-ARABIC_WEIGHT = 2.0  # Arabic pairs count double in training: Arabic is the language that matters most
-EMBED_FEATURE = "cos_embed"
-
-
-class PairsError(ValueError):
-    """A labelled-pairs file that cannot be used; the message names the file and line."""
-
-
-# --- optional semantic embedder ----------------------------------------------------------------------
-
-
-class Embedder(Protocol):
-    """Anything that maps texts to fixed-size vectors (rows); their cosine becomes a feature."""
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
-
-
-class SentenceTransformerEmbedder:
-    """A local sentence-transformers model directory; never downloads (``local_files_only``)."""
-
-    def __init__(self, path: str | Path) -> None:
-        try:
-            from sentence_transformers import SentenceTransformer
-        except ImportError as e:
-            raise ImportError("--embedder needs the sentence-transformers package (pip install it)") from e
-        p = Path(path)
-        if not p.is_dir():
-            raise FileNotFoundError(f"{path}: not a local model directory")
-        self.path = str(p)
-        self.model = SentenceTransformer(self.path, local_files_only=True, device="cpu")
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        return np.asarray(self.model.encode(list(texts), normalize_embeddings=True), dtype=np.float32)
-
-
-def embed_profiles(profiles: Iterable[Profile], embedder: Embedder) -> None:
-    """Store a normalized embedding of title + lead on each profile (``profile.embedding``)."""
-    ps = list(profiles)
-    if not ps:
-        return
-    texts = [p.title + "\n" + p.text[: p.sent_spans[min(2, len(p.sent_spans) - 1)][1]] if p.sent_spans
-             else p.title for p in ps]
-    vecs = np.asarray(embedder.embed(texts), dtype=np.float32)
-    vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-9)
-    for p, v in zip(ps, vecs, strict=True):
-        p.embedding = v
-
-
-# --- the model ----------------------------------------------------------------------------------------
+# Pickle finds a class by the module it was saved from: the shipped file was written when this
+# module was khabar/similarity.py (retraining writes the current path).
+_SAVED_AS = ("khabar.similarity",)
 
 
 def _ridge(alpha: float) -> Pipeline:
@@ -115,6 +65,12 @@ class SimilarityModel(RegressorMixin, BaseEstimator):
     scales predictions about the mean so their spread matches the gold spread. Pearson is unchanged;
     the scores read as ratings again, and the mean absolute error drops (0.495 → 0.466 in grouped CV).
     Deterministic for a fixed ``random_state``.
+
+    The hyperparameters are scikit-learn parameters (set in ``__init__``, so ``clone`` and grid
+    search work); the defaults are what the shipped model was trained with. They are sized for a
+    few hundred training pairs: a strongly regularised ridge (``ridge_alpha``) on correlated
+    cosines, small trees (``max_leaf_nodes``, ``min_samples_leaf``, ``l2_regularization``) grown
+    slowly (``learning_rate`` × ``max_iter``), and the two averaged equally (``ridge_weight``).
     """
 
     def __init__(
@@ -257,9 +213,21 @@ class ShippedModel:
 
     @classmethod
     def load(cls, path: str | Path) -> ShippedModel:
-        state = joblib.load(path)
+        state = _load_state(path)
         return cls(state["regressor"], Background.from_state(state["background"]), list(state["feature_names"]),
                    tuple(state["targets"]), bool(state["uses_embedding"]))
+
+
+def _load_state(path: str | Path) -> dict[str, Any]:
+    """``joblib.load``, with the module paths older model files were pickled under mapped to this one."""
+    added = [name for name in _SAVED_AS if name not in sys.modules]
+    for name in added:
+        sys.modules[name] = sys.modules[__name__]
+    try:
+        return joblib.load(path)
+    finally:
+        for name in added:
+            del sys.modules[name]
 
 
 @lru_cache(maxsize=1)
@@ -274,26 +242,6 @@ def load_model(path: str | Path | None = None) -> ShippedModel:
     return _default_model() if path is None else ShippedModel.load(path)
 
 
-# --- analysis of one article ------------------------------------------------------------------------
-
-
-def analyse(article: Article) -> tuple[list[Mention] | None, list[Statement] | None]:
-    """Mentions and statements of ``article`` via :mod:`khabar.analyse.entities`/:mod:`khabar.analyse.quotes` (None if absent)."""
-    try:
-        from khabar.analyse import entities
-    except ImportError:
-        return None, None
-    mentions = entities.extract(article.text)
-    try:
-        from khabar.analyse import quotes
-    except ImportError:
-        return mentions, None
-    return mentions, quotes.extract(article.text, mentions)
-
-
-# --- scoring ------------------------------------------------------------------------------------------
-
-
 def score_pairs(profiles_a: Sequence[Profile], profiles_b: Sequence[Profile],
                 model: ShippedModel | None = None) -> np.ndarray:
     """Overall scores of the pairs ``(profiles_a[i], profiles_b[i])``, vectorised (for clustering)."""
@@ -301,263 +249,3 @@ def score_pairs(profiles_a: Sequence[Profile], profiles_b: Sequence[Profile],
         raise ValueError(f"{len(profiles_a)} profiles against {len(profiles_b)}")
     m = model or load_model()
     return m.predict_targets(list(zip(profiles_a, profiles_b, strict=True)))[:, 0]
-
-
-def _entity_evidence(p1: Profile, p2: Profile) -> list[dict[str, Any]]:
-    if p1.entities is None or p2.entities is None:
-        return []
-    out = []
-    for k1, k2 in F.match_entities(p1.entities, p2.entities):
-        e1, e2 = p1.entities[k1], p2.entities[k2]
-        if e1.type not in {"PERS", "ORG", "LOC"} and e2.type not in {"PERS", "ORG", "LOC"}:
-            continue
-        name = F.shared_name(e1, e2)
-        typ = e1.type if e1.type in {"PERS", "ORG", "LOC"} else e2.type
-        out.append({"entity": name, "type": typ, "a": list(e1.surfaces), "b": list(e2.surfaces),
-                    "_n": e1.count + e2.count})
-    out.sort(key=lambda d: (-d["_n"], d["entity"]))
-    for d in out:
-        del d["_n"]
-    return out
-
-
-def _figure_evidence(p1: Profile, p2: Profile) -> dict[str, list[dict[str, str]]]:
-    n1, n2 = p1.numbers, p2.numbers
-    out: dict[str, list[dict[str, str]]] = {}
-    for name, s1, s2 in (("dates", n1.dates, n2.dates), ("years", n1.years, n2.years),
-                         ("numbers", n1.numbers, n2.numbers)):
-        out[name] = [{"value": v, "a": n1.surfaces.get(v, v), "b": n2.surfaces.get(v, v)}
-                     for v in sorted(s1 & s2)]
-    return out
-
-
-def _quote_evidence(p1: Profile, p2: Profile) -> list[dict[str, Any]]:
-    if not p1.quotes or not p2.quotes:
-        return []
-    out = []
-    for i, j, ov in F.match_quotes(p1.quotes, p2.quotes):
-        qa, qb = p1.quotes[i], p2.quotes[j]
-        out.append({
-            "a": {"speaker": qa.speaker, "text": qa.text, "start": qa.start, "end": qa.end},
-            "b": {"speaker": qb.speaker, "text": qb.text, "start": qb.start, "end": qb.end},
-            "overlap": round(ov, 3),
-        })
-    return out
-
-
-def evidence(p1: Profile, p2: Profile, passages: int = 3) -> dict[str, Any]:
-    """What the two articles share: entities, dates and numbers, quotes, and the best-aligned passages."""
-    figures = _figure_evidence(p1, p2)
-    return {
-        "shared_entities": _entity_evidence(p1, p2),
-        "shared_dates": figures["dates"] + figures["years"],
-        "shared_numbers": figures["numbers"],
-        "shared_quotes": _quote_evidence(p1, p2),
-        "passages": [p.to_dict() for p in align(p1, p2, k=passages)],
-    }
-
-
-def compare_profiles(p1: Profile, p2: Profile, model: ShippedModel | None = None) -> Comparison:
-    """The comparison of two prepared profiles (see :func:`compare`)."""
-    m = model or load_model()
-    row = m.predict_targets([(p1, p2)])[0]
-    by_target = dict(zip(m.targets, (float(v) for v in row), strict=True))
-    overall = round(by_target["Overall"], 3)
-    facets = {k: round(by_target[t], 3) for k, t in FACETS.items() if t in by_target}
-    return Comparison(overall=overall, verdict=verdict(overall), facets=facets, evidence=evidence(p1, p2))
-
-
-def compare(
-    a: Article,
-    b: Article,
-    model: ShippedModel | None = None,
-    *,
-    analyses: tuple[tuple[Any, Any] | None, tuple[Any, Any] | None] | None = None,
-) -> Comparison:
-    """Compare two articles: overall score (1..4), verdict, facets and evidence.
-
-    ``analyses`` gives ``(mentions, statements)`` per article when already known (from the store);
-    otherwise they are computed with :mod:`khabar.analyse.entities` and :mod:`khabar.analyse.quotes`.
-    """
-    m = model or load_model()
-    given = analyses or (None, None)
-    profiles = []
-    for art, an in zip((a, b), given, strict=True):
-        mentions, statements = an if an is not None else analyse(art)
-        profiles.append(m.profile(art, mentions, statements))
-    return compare_profiles(profiles[0], profiles[1], m)
-
-
-# --- labelled pairs: loading, training, evaluation ---------------------------------------------------
-
-
-@dataclass
-class LabelledPair:
-    pair_id: str
-    lang: str | None
-    a: Article
-    b: Article
-    gold: dict[str, float]
-    group_a: str  # what identifies the article across pairs (its URL, else its id)
-    group_b: str
-
-
-def load_pairs(path: str | Path) -> list[LabelledPair]:
-    """Read a SemEval-2022 Task 8 style JSONL file; each article is cleaned like any input.
-
-    Raises :class:`PairsError` naming the file and line of a malformed record, or an empty file.
-    """
-    from khabar.read.clean import to_article
-
-    p = Path(path)
-    try:
-        lines = p.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as e:
-        raise PairsError(f"{path}: cannot read ({e})") from e
-    out: list[LabelledPair] = []
-    for n, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        where = f"{path}:{n}"
-        try:
-            d = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise PairsError(f"{where}: not valid JSON ({e.msg})") from e
-        if not isinstance(d, dict):
-            raise PairsError(f"{where}: expected a JSON object")
-        missing = [k for k in ("text1", "text2", "gold") if k not in d]
-        if missing:
-            raise PairsError(f"{where}: missing {', '.join(missing)}")
-        gold = d["gold"]
-        if not isinstance(gold, dict) or not isinstance(gold.get("Overall"), int | float):
-            raise PairsError(f"{where}: gold.Overall must be a number")
-        lang = d.get("lang")
-        arts = []
-        for k in ("1", "2"):
-            doc = Document(text=str(d[f"text{k}"] or ""), title=str(d.get(f"title{k}") or ""),
-                           url=d.get(f"url{k}"), lang=lang)
-            try:
-                arts.append(to_article(doc))
-            except ValueError as e:
-                raise PairsError(f"{where}: text{k}: {e}") from e
-        out.append(LabelledPair(
-            pair_id=str(d.get("pair_id", n)), lang=lang, a=arts[0], b=arts[1],
-            gold={k: float(v) for k, v in gold.items() if isinstance(v, int | float)},
-            group_a=d.get("url1") or arts[0].id, group_b=d.get("url2") or arts[1].id,
-        ))
-    if not out:
-        raise PairsError(f"{path}: no pairs in the file")
-    return out
-
-
-def pair_groups(pairs: Sequence[LabelledPair]) -> np.ndarray:
-    """A group id per pair: connected components of the article graph, so no article spans two folds."""
-    ids = {k: i for i, k in enumerate(sorted({p.group_a for p in pairs} | {p.group_b for p in pairs}))}
-    rows = [ids[p.group_a] for p in pairs]
-    cols = [ids[p.group_b] for p in pairs]
-    g = sp.coo_matrix((np.ones(len(pairs)), (rows, cols)), shape=(len(ids), len(ids)))
-    _, comp = connected_components(g, directed=False)
-    return comp[rows]
-
-
-def prepare_profiles(pairs: Sequence[LabelledPair], background: Background,
-                     analysed: bool = True) -> dict[str, Profile]:
-    """One profile per distinct article of ``pairs`` (by article id), with entities when ``analysed``."""
-    out: dict[str, Profile] = {}
-    for p in pairs:
-        for art in (p.a, p.b):
-            if art.id not in out:
-                mentions, statements = analyse(art) if analysed else (None, None)
-                out[art.id] = build_profile(art, background, mentions, statements)
-    return out
-
-
-def gold_matrix(pairs: Sequence[LabelledPair]) -> np.ndarray:
-    return np.array([[p.gold.get(t, np.nan) for t in TARGETS] for p in pairs], dtype=np.float64)
-
-
-def sample_weights(pairs: Sequence[LabelledPair]) -> np.ndarray:
-    return np.array([ARABIC_WEIGHT if p.lang == "ar" else 1.0 for p in pairs])
-
-
-def background_articles(pairs: Sequence[LabelledPair]) -> list[Article]:
-    seen: dict[str, Article] = {}
-    for p in pairs:
-        seen.setdefault(p.a.id, p.a)
-        seen.setdefault(p.b.id, p.b)
-    return list(seen.values())
-
-
-def train(path: str | Path, embedder: Embedder | None = None, random_state: int = 0,
-          out: str | Path | None = None) -> ShippedModel:
-    """Fit the model on a labelled-pairs file (background = its cleaned texts); save it to ``out`` if given."""
-    pairs = load_pairs(path)
-    bg = fit_background(background_articles(pairs))
-    profiles = prepare_profiles(pairs, bg)
-    names = list(F.FEATURE_NAMES)
-    if embedder is not None:
-        embed_profiles(profiles.values(), embedder)
-        names.append(EMBED_FEATURE)
-    shipped = ShippedModel(SimilarityModel(random_state=random_state), bg, names,
-                           uses_embedding=embedder is not None, embedder=embedder)
-    X = shipped.features([(profiles[p.a.id], profiles[p.b.id]) for p in pairs])
-    shipped.regressor.fit(X, gold_matrix(pairs), sample_weight=sample_weights(pairs), groups=pair_groups(pairs))
-    if out is not None:
-        shipped.save(out)
-    return shipped
-
-
-def pearson(x: Sequence[float], y: Sequence[float]) -> float:
-    """Pearson correlation; NaN when fewer than two points or either side is constant."""
-    a, b = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    if a.size < 2 or a.size != b.size:
-        return math.nan
-    a, b = a - a.mean(), b - b.mean()
-    den = math.sqrt(float(a @ a) * float(b @ b))
-    return float(a @ b) / den if den > 0 else math.nan
-
-
-def scores_report(pred: Sequence[float], gold: Sequence[float], langs: Sequence[str | None]) -> dict[str, Any]:
-    """``{"pearson": {lang…, "all"}, "mae", "n"}`` of predictions against gold Overall."""
-    p, g = np.asarray(pred, dtype=np.float64), np.asarray(gold, dtype=np.float64)
-    ls = np.asarray([x or "?" for x in langs])
-    r: dict[str, float | None] = {}
-    for lang in sorted(set(ls.tolist()), key=lambda x: ({"ar": 0, "tr": 1, "fr": 2}.get(x, 3), x)):
-        v = pearson(p[ls == lang], g[ls == lang])
-        r[lang] = None if math.isnan(v) else round(v, 4)
-    v = pearson(p, g)
-    r["all"] = None if math.isnan(v) else round(v, 4)
-    return {"pearson": r, "mae": round(float(np.mean(np.abs(p - g))), 4) if p.size else None, "n": int(p.size)}
-
-
-def evaluate(path: str | Path, model: ShippedModel | None = None) -> dict[str, Any]:
-    """Score a labelled-pairs file with ``model`` (default: the shipped one) against gold Overall."""
-    m = model or load_model()
-    pairs = load_pairs(path)
-    profiles = prepare_profiles(pairs, m.background)
-    if m.uses_embedding and m.embedder is not None:
-        embed_profiles(profiles.values(), m.embedder)
-    pred = m.predict_targets([(profiles[p.a.id], profiles[p.b.id]) for p in pairs])[:, 0]
-    return scores_report(pred, [p.gold["Overall"] for p in pairs], [p.lang for p in pairs])
-
-
-def cross_validate(
-    pairs: Sequence[LabelledPair],
-    X: np.ndarray,
-    n_splits: int = 5,
-    seeds: Sequence[int] = (0,),
-    make: Any = None,
-) -> list[np.ndarray]:
-    """Out-of-fold Overall predictions, one array per seed, with folds grouped by :func:`pair_groups`."""
-    from sklearn.model_selection import GroupKFold
-
-    make = make or (lambda: SimilarityModel())
-    Y, w, groups = gold_matrix(pairs), sample_weights(pairs), pair_groups(pairs)
-    out = []
-    for seed in seeds:
-        pred = np.zeros(len(pairs))
-        for tr, te in GroupKFold(n_splits, shuffle=True, random_state=seed).split(X, Y[:, 0], groups):
-            # Overall only: the facets do not change the Overall prediction, and would cost 5× the time
-            pred[te] = make().fit(X[tr], Y[tr, :1], sample_weight=w[tr], groups=groups[tr]).predict(X[te])
-        out.append(pred)
-    return out

@@ -49,7 +49,9 @@ __all__ = [
 
 DEFAULT_PATTERNS = Path(str(resources.files("khabar") / "data" / "boilerplate.tsv"))
 KINDS = ("line", "block", "tail", "inline")
-MAX_PATTERN_LINE = 300  # longer lines are article text: never tested against line patterns
+# Longer lines are article text, never tested against line patterns: the longest boilerplate (cookie
+# notices) stays under it, and it caps the work any one line can cost the line patterns.
+MAX_PATTERN_LINE = 300
 BLOCK_MAX_LINES = 10  # a block swallows at most this many lines after its heading
 BLOCK_MAX_CHARS = 160  # and only lines this short
 SENTENCE_WORDS = 15  # a line with this many words is prose even without a final stop
@@ -185,21 +187,9 @@ def clean(text: str, title: str = "", patterns: Patterns | str | Path | None = N
         end = text.find("\n", start)
         if end < 0:
             end = n
-        # The line's pieces, less inline matches, trimmed at both ends.
-        pieces: list[tuple[int, int]] = []
-        cur = start
         while j < len(inline) and inline[j][1] <= start:
             j += 1
-        k = j
-        while k < len(inline) and inline[k][0] < end:
-            ms, me = inline[k]
-            if ms > cur:
-                pieces.append((cur, ms))
-            cur = max(cur, me)
-            k += 1
-        if cur < end:
-            pieces.append((cur, end))
-        pieces = _trim(text, pieces)
+        pieces = _trim(text, _pieces(inline, j, start, end))
         stripped = "".join(text[a:b] for a, b in pieces)
         next_start = end + 1
         if not stripped:
@@ -237,6 +227,21 @@ def clean(text: str, title: str = "", patterns: Patterns | str | Path | None = N
         prev_end, gap = end, False
         start = next_start
     return Cleaned("".join(out), [(a, b, c) for a, b, c in spans])
+
+
+def _pieces(inline: list[tuple[int, int]], j: int, start: int, end: int) -> list[tuple[int, int]]:
+    """The line ``[start, end)`` less the inline matches that overlap it (``inline[j:]``, sorted)."""
+    pieces: list[tuple[int, int]] = []
+    cur = start
+    while j < len(inline) and inline[j][0] < end:
+        ms, me = inline[j]
+        if ms > cur:
+            pieces.append((cur, ms))
+        cur = max(cur, me)
+        j += 1
+    if cur < end:
+        pieces.append((cur, end))
+    return pieces
 
 
 def _trim(text: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:

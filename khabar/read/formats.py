@@ -38,6 +38,8 @@ import trafilatura
 from warcio.archiveiterator import ArchiveIterator
 
 from khabar.read.decode import DecodeError, decode, unescape
+from khabar.read.truncation import cut_reason, missing_bytes, watch_gzip_end
+from khabar.read.untrusted import NotRegularFile, display_name, loads, open_regular, text_safe
 from khabar.text.dates import iso_date
 from khabar.types import Document, ReadError
 
@@ -60,10 +62,12 @@ _EXT = {
     ".warc": "warc",
     ".arc": "warc",
 }
-_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.I)
+# Possessive spaces (\s*+): with two plain \s* around the optional quote, a run of n spaces splits n
+# ways, quadratic on a hostile page (tests/read/test_hostile.py times every regex of the readers).
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*+=\s*+["']?\s*+([A-Za-z0-9_.:-]{2,40})""", re.I)
 _HTML_START = re.compile(
-    r"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])", re.I | re.S
-)
+    r"\s*(?:<\?xml[^>]*>\s*)?(?:<!--(?>.*?-->)\s*)*<(?:!doctype\s+html|html[\s>])", re.I | re.S
+)  # a comment ends at its first --> (atomic): k comments could otherwise be grouped 2^k ways
 # Sidecar fields that fill a Document's empty ones.
 _SIDECAR_FIELDS = ("url", "published", "lang", "author", "title")
 def read(
@@ -89,7 +93,7 @@ def read(
             if isinstance(path, ReadError):
                 yield path
             else:
-                yield from _guard(_read_file(path, ctx), str(path))
+                yield from _guard(_read_file(path, ctx), display_name(str(path)))
 
 
 # --- inputs --------------------------------------------------------------------------------------
@@ -115,11 +119,11 @@ def _load_sidecar(path: Path) -> tuple[dict[str, Any], ReadError | None]:
     if not path.is_file():
         return {}, None
     try:
-        data = json.loads(decode(path.read_bytes(), str(path)))
+        data = loads(decode(path.read_bytes(), display_name(str(path))))
     except (OSError, ValueError) as e:
-        return {}, ReadError(str(path), f"malformed {SIDECAR}: {e}")
+        return {}, ReadError(display_name(str(path)), f"malformed {SIDECAR}: {display_name(str(e))}")
     if not isinstance(data, dict):
-        return {}, ReadError(str(path), f"malformed {SIDECAR}: not an object of file names")
+        return {}, ReadError(display_name(str(path)), f"malformed {SIDECAR}: not an object of file names")
     return data, None
 
 
@@ -132,7 +136,7 @@ def _expand(item: str | Path) -> Iterator[Path | ReadError]:
     elif isinstance(item, str) and any(c in item for c in "*?["):
         matches = sorted(glob.glob(item, recursive=True))
         if not matches:
-            yield ReadError(item, "no files match this pattern")
+            yield ReadError(display_name(item), "no files match this pattern")
         for m in matches:
             p = Path(m)
             if p.is_dir():
@@ -140,7 +144,7 @@ def _expand(item: str | Path) -> Iterator[Path | ReadError]:
             elif p.name != SIDECAR:
                 yield p
     else:
-        yield ReadError(str(item), "no such file or directory")
+        yield ReadError(display_name(str(item)), "no such file or directory")
 
 
 def _walk(root: Path) -> Iterator[Path]:
@@ -167,14 +171,16 @@ def _kind_by_name(name: str) -> str | None:
 
 
 def _read_file(path: Path, ctx: _Context) -> Iterator[Document | ReadError]:
-    name = str(path)
+    name = display_name(str(path))  # one printable line, also as Document.origin and in the store
     meta, error = ctx.sidecar(path)
     if error:
         yield error
     try:
-        with open(path, "rb") as fh:
+        with open_regular(path) as fh:
             size = os.fstat(fh.fileno()).st_size
             yield from _read_stream(fh, name, _kind_by_name(path.name), size, ctx, meta)
+    except NotRegularFile as e:  # a FIFO would block forever, a device never end
+        yield ReadError(name, f"skipped: {e}")
     except OSError as e:  # unreadable (permissions, a vanished file, I/O error)
         yield ReadError(name, f"cannot read: {e.strerror or e}")
 
@@ -233,7 +239,7 @@ def _sniff(head: bytes) -> str | None:
         if not newline and start.startswith(b'{"'):
             return "jsonl"  # first line longer than the sniffed head
         try:
-            if isinstance(json.loads(first), dict):
+            if isinstance(loads(first), dict):
                 return "jsonl"
         except ValueError:
             pass
@@ -314,12 +320,15 @@ def _read_jsonl(fh: Iterable[bytes], name: str) -> Iterator[Document | ReadError
             yield ReadError(where, f"line too large ({len(raw) / 1024 / 1024:.1f} MB > 20 MB)")
             continue
         try:
-            rec = json.loads(decode(raw, where))
+            rec = loads(decode(raw, where))
         except DecodeError as e:
             yield ReadError(where, _reason(e, where))
             continue
         except json.JSONDecodeError as e:
             yield ReadError(where, f"malformed JSON: {e.msg} (column {e.colno})")
+            continue
+        except ValueError as e:  # nested too deeply: refused before parsing
+            yield ReadError(where, f"malformed JSON: {e}")
             continue
         if not isinstance(rec, dict):
             yield ReadError(where, "not a JSON object")
@@ -329,7 +338,7 @@ def _read_jsonl(fh: Iterable[bytes], name: str) -> Iterator[Document | ReadError
             yield ReadError(where, "missing text")
             continue
         yield Document(
-            text=_newlines(unescape(text)),
+            text=_newlines(unescape(text_safe(text))),
             title=" ".join(unescape(_str(rec.get("title")) or "").split()),
             url=_str(rec.get("url")),
             source=_str(rec.get("source")),
@@ -342,24 +351,40 @@ def _read_jsonl(fh: Iterable[bytes], name: str) -> Iterator[Document | ReadError
 
 
 def _read_warc(fh: BinaryIO, name: str) -> Iterator[_Found]:
-    records = iter(ArchiveIterator(fh))
+    archive = ArchiveIterator(fh)
+    records = iter(archive)
+    gzip_cut = watch_gzip_end(archive)
     n = found = 0
+    last: tuple[Any, str] | None = None  # the record before this one, not reported cut yet
     while True:
         n += 1
         where = f"{name}#{n}"
         try:
-            record = next(records)
+            record = next(records)  # reads the rest of the record before: only now can it be cut
         except StopIteration:
-            if not found:
+            if last is not None and missing_bytes(last[0]):
+                yield ReadError(last[1], cut_reason(last[0]))
+            elif getattr(archive, "next_line", None):  # a record began, its headers did not end
+                yield ReadError(where, "truncated WARC record: the file ends inside its headers")
+            elif gzip_cut():  # the records read are whole, but the file was cut after them
+                yield ReadError(name, f"truncated WARC file: its gzip stream is cut after record #{n - 1}")
+            elif not found:
                 yield ReadError(name, "no HTML pages in the WARC" if n > 1 else "no WARC records")
             return
         except Exception as e:  # noqa: BLE001 - warcio raises ArchiveLoadFailed, zlib/OS errors…
             yield ReadError(where, f"malformed WARC record: {_brief(e)}")
             return  # no way to resynchronise inside a broken WARC
+        if last is not None and missing_bytes(last[0]):
+            yield ReadError(last[1], cut_reason(last[0]))
         try:
-            result = _warc_doc(record, where)
+            if record.rec_type is None or record.length is None:  # headers cut short (or never there)
+                result: _Found | None = ReadError(where, "truncated WARC record: no type or length in its headers")
+            else:
+                result = _warc_doc(record, where)
         except Exception as e:  # noqa: BLE001 - a broken payload (bad chunking, gzip) spoils this record only
             result = ReadError(where, f"malformed WARC record: {_brief(e)}")
+        # A record reported already (a document, an error) is not reported cut again.
+        last = (record, where) if result is None else None
         if result is not None:
             found += 1
             yield result
@@ -382,6 +407,8 @@ def _warc_doc(record: Any, where: str) -> _Found | None:
     payload = record.content_stream().read(MAX_BYTES + 1)
     if len(payload) > MAX_BYTES:
         return ReadError(where, f"record too large (> {MAX_BYTES // 1024 // 1024} MB)")
+    if missing_bytes(record):  # the file ends inside this record: a cut page is no article
+        return ReadError(where, cut_reason(record))
     if not payload.strip():
         return ReadError(where, "empty record")
     m = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", ctype, re.I)
@@ -431,7 +458,7 @@ def _host(url: str | None) -> str | None:
 def _str(value: Any) -> str | None:
     if value is None:
         return None
-    s = str(value).strip()
+    s = text_safe(str(value)).strip()
     return s or None
 
 

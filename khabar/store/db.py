@@ -22,6 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from khabar.read.untrusted import text_safe
 from khabar.text import arabic
 from khabar.types import Article, Mention, Statement
 
@@ -130,16 +131,20 @@ class Store:
 
     def _insert(self, a: Article) -> bool:
         ingested = a.ingested or datetime.now(UTC).isoformat(timespec="seconds")
+        # text and raw keep their length (spans index them); names and the rest are escaped
+        row = [_storable(v, same_length=k in ("text", "raw")) for k, v in (
+            ("id", a.id), ("title", a.title), ("text", a.text), ("raw", a.raw), ("url", a.url),
+            ("source", a.source), ("lang", a.lang), ("published", a.published), ("author", a.author),
+            ("input_id", a.input_id), ("origin", a.origin))]
         cur = self.db.execute(
             f"INSERT OR IGNORE INTO articles ({', '.join(_ARTICLE_COLUMNS)}) "
             f"VALUES ({', '.join('?' * len(_ARTICLE_COLUMNS))})",
-            (a.id, a.title, a.text, a.raw, a.url, a.source, a.lang, a.published, a.author, a.input_id,
-             a.origin, ingested, json.dumps(a.spans)),
+            (*row, ingested, json.dumps(a.spans)),
         )
         if cur.rowcount == 0:
             return False
         a.ingested = ingested
-        title_words, body_words = arabic.words(a.title), arabic.words(a.text)
+        title_words, body_words = arabic.words(row[1]), arabic.words(row[2])
         self.db.execute(
             "INSERT INTO articles_fts (rowid, title, body, stems) VALUES (?, ?, ?, ?)",
             (cur.lastrowid, " ".join(title_words), " ".join(body_words),
@@ -225,6 +230,20 @@ class Store:
                     for r in rows
                 ]
         return []
+
+
+def _storable(value: str | None, *, same_length: bool = False) -> str | None:
+    """``value`` as SQLite can store it (UTF-8): a lone surrogate, such as an undecodable byte of a file
+    name, becomes ``\\udcff`` (or U+FFFD, one for one, where offsets index the text)."""
+    if value is None or value.isascii():
+        return value
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        if same_length:
+            return text_safe(value)
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return value
 
 
 def _fts_quote(token: str) -> str:

@@ -36,10 +36,13 @@ __all__ = [
     "candidate_budget",
     "centrality",
     "centrality_col",
+    "has_exact_medoid",
+    "has_exact_medoid_col",
     "is_candidate",
     "is_candidate_col",
     "is_copy",
     "is_copy_col",
+    "is_rep_col",
     "is_strong",
     "joins",
     "joins_col",
@@ -50,7 +53,10 @@ __all__ = [
     "medoids_agree",
     "needs_model",
     "needs_model_col",
+    "passes",
+    "passes_col",
     "pick_reps",
+    "rep_rank_col",
 ]
 
 #: Weight of one shared entity or rare-term key between an article and a story.
@@ -152,6 +158,11 @@ def passes(score: float, config: StoryConfig) -> bool:
     return score <= config.join_score
 
 
+def passes_col(score: Column, config: StoryConfig) -> Column:
+    """:func:`passes` over columns."""
+    return score <= config.join_score
+
+
 def is_strong(medoid_score: float, config: StoryConfig) -> bool:
     """An article this close to a story's medoid links that story strongly (only strong links merge)."""
     return medoid_score <= config.merge_score
@@ -177,6 +188,16 @@ def centrality_col(cent_sum: Column, cent_n: Column) -> Column:
     return F.when(cent_n > 0, cent_sum / cent_n).otherwise(NO_CENTRALITY)
 
 
+def has_exact_medoid(size: int, config: StoryConfig) -> bool:
+    """A story this small gets every pair of members scored, so its centralities (and medoid) are exact."""
+    return 2 <= size <= config.exact_medoid_size
+
+
+def has_exact_medoid_col(size: Column, config: StoryConfig) -> Column:
+    """:func:`has_exact_medoid` over columns."""
+    return (size >= 2) & (size <= config.exact_medoid_size)
+
+
 def pick_reps(members: Iterable[tuple[float, Any, Any, str]], config: StoryConfig) -> list[str]:
     """The representatives: the most central members, one per near-copy group, the medoid first.
 
@@ -193,3 +214,21 @@ def pick_reps(members: Iterable[tuple[float, Any, Any, str]], config: StoryConfi
         if len(out) == config.reps:
             break
     return out
+
+
+def rep_rank_col(story: str, centrality: Column, order: Column, first: Column | None = None) -> Column:
+    """:func:`pick_reps`'s ranking over columns: 1, 2, … inside ``story`` by ``(centrality, order)``.
+
+    Rank one row per copy group (its head) to rank the groups; ``first`` (a boolean column) puts the
+    row it marks, the story's medoid, ahead of the others. :func:`is_rep_col` keeps the first ranks.
+    """
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    keys = [centrality, order] if first is None else [(~first).cast("int"), centrality, order]
+    return F.row_number().over(Window.partitionBy(story).orderBy(*keys))
+
+
+def is_rep_col(rank: Column, config: StoryConfig) -> Column:
+    """The ranks :func:`pick_reps` keeps: the first ``reps`` copy groups."""
+    return rank <= config.reps

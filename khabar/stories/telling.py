@@ -1,7 +1,8 @@
 """Telling a story: its headline, sources, timeline, articles, near-copies, entities, and who said what.
 
-Stories are made by :mod:`khabar.stories.online`; this module only reads them. Shapes (stable, as printed by
-``khabar stories --json`` and ``khabar story ID --json``):
+Stories are made by :mod:`khabar.stories.online`; this module only reads them, through
+:class:`khabar.store.stories.StoryIndex`. Shapes (stable, as printed by ``khabar stories --json`` and
+``khabar story ID --json``):
 
 * :func:`list_stories` → ``[{id, headline, size, sources, first_seen, last_seen}]``, newest first;
 * :func:`get_story` → the same fields plus ``articles`` (``{id, title, source, published, seen,
@@ -22,18 +23,14 @@ from typing import Any
 
 from khabar.config import DEFAULT, StoryConfig
 from khabar.store.db import Store
+from khabar.store.stories import StoryIndex
+from khabar.stories.features import entity_key
 from khabar.text import arabic
 from khabar.types import Mention, Statement
 
 __all__ = ["get_story", "list_stories", "merge_statements", "story_of"]
 
 _TYPES = ("PERS", "ORG", "LOC")
-
-
-def _entity_key(name: str) -> str:
-    from khabar.compare.profile import entity_key
-
-    return entity_key(name)
 
 
 def _story_id(value: int | str) -> int | None:
@@ -43,46 +40,23 @@ def _story_id(value: int | str) -> int | None:
         return None
 
 
-def _resolve(store: Store, story_id: int) -> int | None:
-    """The live story for an id (following merges), or ``None`` when there is no such story."""
-    seen = set()
-    while story_id not in seen:
-        seen.add(story_id)
-        row = store.db.execute("SELECT merged_into FROM stories WHERE id = ?", (story_id,)).fetchone()
-        if row is None:
-            return None
-        if row[0] is None:
-            return story_id
-        story_id = row[0]
-    return None
-
-
 def story_of(store: Store, article_id: str) -> int | None:
     """The story an article belongs to (``article_id`` as :meth:`Store.get` takes it), or ``None``."""
-    row = store.db.execute("SELECT story_id FROM story_articles WHERE article_id = ?", (article_id,)).fetchone()
-    if row is None:
+    index = StoryIndex(store)
+    sid = index.story_of(article_id)
+    if sid is None:
         article = store.get(article_id)
         if article is None:
             return None
-        row = store.db.execute("SELECT story_id FROM story_articles WHERE article_id = ?", (article.id,)).fetchone()
-        if row is None:
+        sid = index.story_of(article.id)
+        if sid is None:
             return None
-    return _resolve(store, row[0])
+    return index.resolve(sid)
 
 
-def _sources(store: Store, story_id: int) -> list[str]:
-    rows = store.db.execute(
-        "SELECT a.source, count(*) AS n, min(sa.seen) AS first FROM story_articles sa "
-        "JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = ? AND a.source IS NOT NULL "
-        "GROUP BY a.source ORDER BY n DESC, first, a.source",
-        (story_id,),
-    )
-    return [r[0] for r in rows]
-
-
-def _summary(store: Store, row: Sequence[Any]) -> dict[str, Any]:
+def _summary(index: StoryIndex, row: Sequence[Any]) -> dict[str, Any]:
     sid, headline, size, first_seen, last_seen = row
-    return {"id": sid, "headline": headline, "size": size, "sources": _sources(store, sid),
+    return {"id": sid, "headline": headline, "size": size, "sources": index.sources(sid),
             "first_seen": first_seen, "last_seen": last_seen}
 
 
@@ -95,35 +69,15 @@ def list_stories(
     ``since``: last seen on or after this ISO date; ``lang``/``source``: with at least one article in
     that language / from that outlet; ``q``: with an article that full-text search finds for ``q``.
     """
-    where, params = ["s.merged_into IS NULL", "s.size > 0"], []
-    if since:
-        where.append("s.last_seen >= ?")
-        params.append(since)
-    for column, value in (("lang", lang), ("source", source)):
-        if value:
-            where.append(
-                f"EXISTS (SELECT 1 FROM story_articles sa JOIN articles a ON a.id = sa.article_id "
-                f"WHERE sa.story_id = s.id AND a.{column} = ?)"
-            )
-            params.append(value)
+    index = StoryIndex(store)
+    among = None
     if q and q.strip():
         ids = [h["id"] for h in store.search(q, limit=2000)]
-        if not ids:
+        among = index.stories_of(ids) if ids else set()
+        if not among:
             return []
-        found = set()
-        for i in range(0, len(ids), 900):
-            chunk = ids[i : i + 900]
-            found.update(r[0] for r in store.db.execute(
-                f"SELECT story_id FROM story_articles WHERE article_id IN ({','.join('?' * len(chunk))})", chunk))
-        if not found:
-            return []
-        where.append(f"s.id IN ({','.join(str(int(s)) for s in sorted(found))})")
-    rows = store.db.execute(
-        f"SELECT s.id, s.headline, s.size, s.first_seen, s.last_seen FROM stories s WHERE {' AND '.join(where)} "
-        "ORDER BY s.last_seen DESC, s.id DESC LIMIT ? OFFSET ?",
-        (*params, max(0, limit), max(0, offset)),
-    ).fetchall()
-    return [_summary(store, r) for r in rows]
+    rows = index.find(since=since, lang=lang, source=source, among=among, limit=limit, offset=offset)
+    return [_summary(index, r) for r in rows]
 
 
 # --- statements and entities across outlets --------------------------------------------------------
@@ -202,7 +156,7 @@ def merge_statements(
     Speakers are grouped: the most widely reported first; statements with no known speaker come
     last. ``names`` maps speaker keys to display names.
     """
-    keyed = {s.speaker: _entity_key(s.speaker) for _, _, s in said if s.speaker}
+    keyed = {s.speaker: entity_key(s.speaker) for _, _, s in said if s.speaker}
     canon = _name_map([*(v for v in keyed.values() if v), *people])
     by_speaker: dict[str | None, list[_Merged]] = defaultdict(list)
     for article_id, source, s in said:
@@ -243,7 +197,7 @@ def _entities(
     arts: dict[tuple[str, str], set[str]] = defaultdict(set)
     for article_id, ms in mentions:
         for m in ms:
-            key = _entity_key(m.entity or m.text)
+            key = entity_key(m.entity or m.text)
             if key:
                 forms[(key, m.type)][m.text.strip("()\"'«» ")] += 1
                 arts[(key, m.type)].add(article_id)
@@ -279,21 +233,15 @@ def get_story(store: Store, story_id: int | str, *, config: StoryConfig = DEFAUL
     sid = _story_id(story_id)
     if sid is None:
         return None
-    sid = _resolve(store, sid)
+    index = StoryIndex(store)
+    sid = index.resolve(sid)
     if sid is None:
         return None
-    row = store.db.execute(
-        "SELECT id, headline, size, first_seen, last_seen FROM stories WHERE id = ?", (sid,)
-    ).fetchone()
+    row = index.summary_row(sid)
     if row is None or not row[2]:
         return None
-    story = _summary(store, row)
-    members = store.db.execute(
-        "SELECT sa.article_id, sa.seen, sa.cent_sum, sa.cent_n, sa.copy_group, a.title, a.source, a.published, a.lang "
-        "FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = ? "
-        "ORDER BY sa.seen, sa.mid",
-        (sid,),
-    ).fetchall()
+    story = _summary(index, row)
+    members = index.told_members(sid)
     articles, groups, timeline = [], defaultdict(list), {}
     langs: Counter[str] = Counter()
     for aid, seen, cent_sum, cent_n, group, title, source, published, lang in members:
@@ -314,7 +262,7 @@ def get_story(store: Store, story_id: int | str, *, config: StoryConfig = DEFAUL
     entities, names = _entities([(aid, ms) for aid, _, ms, _ in analysed], config)
     statements = merge_statements(
         [(aid, src, s) for aid, src, _, ss in analysed for s in ss], lang, names=names,
-        people=[_entity_key(m.entity or m.text) for _, _, ms, _ in analysed for m in ms if m.type == "PERS"],
+        people=[entity_key(m.entity or m.text) for _, _, ms, _ in analysed for m in ms if m.type == "PERS"],
         config=config,
     )
     story.update({

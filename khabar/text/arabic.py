@@ -1,7 +1,8 @@
-"""The Arabic text layer: matching-form normalization, tokens, clitics, stems, stopwords, sentences.
+"""The Arabic text layer: tokens, clitics, stems, stopwords, sentences, script.
 
-Every later module compares words through :func:`normalize` (one string per spelling variant), so
-``أحمد``, ``احمد`` and ``أَحْمَد`` all become ``احمد``. Offsets (tokens, sentences) always point into the
+Every later module compares words through :func:`normalize` (one string per spelling variant, from
+:mod:`khabar.text.normalize`, kept importable from here), so ``أحمد``, ``احمد`` and ``أَحْمَد`` all
+become ``احمد``. Offsets (tokens, sentences) always point into the
 text as given, never into the normalized form.
 
 >>> normalize("أَحْمَدُ فِي المدرسةِ")
@@ -13,12 +14,13 @@ text as given, never into the normalized form.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
-from importlib import resources
 from typing import NamedTuple
 
 import snowballstemmer
+
+from khabar.text import lexicon
+from khabar.text.normalize import char_form, normalize
 
 __all__ = [
     "STOPWORDS",
@@ -31,6 +33,7 @@ __all__ = [
     "stem",
     "terms",
     "tokenize",
+    "unvocalized",
     "words",
 ]
 
@@ -48,67 +51,6 @@ _AR_MARKS = (
     "\u08ca-\u08e1\u08e3-\u08ff\u0640\u200c\u200d"
 )
 _AR_RANGE = "\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff"
-
-# --- normalize -----------------------------------------------------------------------------------
-
-_DELETE = (
-    [*range(0x0610, 0x061B), *range(0x064B, 0x0660), 0x0670, *range(0x06D6, 0x06DD), *range(0x06DF, 0x06E5)]
-    + [0x06E7, 0x06E8, *range(0x06EA, 0x06EE), *range(0x08CA, 0x08E2), *range(0x08E3, 0x0900)]
-    + [0x0640]  # tatweel
-    # invisible format characters that scrapers leave inside words
-    + [0x00AD, 0x061C, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, *range(0x202A, 0x202F), 0x2060]
-    + [*range(0x2066, 0x206A), 0xFEFF]
-    + [0x0307]  # combining dot left by casefolding Turkish İ: "i̇stanbul" must match "istanbul"
-)
-_MAP = {
-    # hamza on alef and alef variants → bare alef (the usual, lossless-for-matching choice)
-    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا", "ٵ": "ا",
-    # Hamza on waw/ya → bare hamza ء. Writers disagree on the seat (مسؤول/مسئول, شيء/شيئ), so
-    # mapping the seat to a plain ء makes those spellings meet while ؤ/ئ still differ from و/ي
-    # (سؤال ≠ سوال, رئيس ≠ ريس): hamza words keep their hamza letter.
-    "ؤ": "ء", "ئ": "ء", "ٶ": "ء", "ٸ": "ء",
-    "ى": "ي", "ی": "ي", "ې": "ي", "ۍ": "ي",  # alef maqsura and Persian/Pashto yeh → ya
-    "ة": "ه", "ۀ": "ه", "ە": "ه", "ہ": "ه", "ھ": "ه",  # ta marbuta → ha, as writers often do
-    "ک": "ك", "ڪ": "ك",  # Persian keheh (common from Persian keyboards)
-    "٫": ".", "٬": ",", "٪": "%", "٭": "*",
-    "“": '"', "”": '"', "„": '"', "‟": '"', "«": '"', "»": '"', "″": '"', "〃": '"',
-    "‘": "'", "’": "'", "‚": "'", "‛": "'", "‹": "'", "›": "'", "′": "'",
-}
-for _i in range(10):
-    _MAP[chr(0x0660 + _i)] = str(_i)  # Arabic-Indic digits
-    _MAP[chr(0x06F0 + _i)] = str(_i)  # Persian digits
-_TABLE = str.maketrans(_MAP | dict.fromkeys(map(chr, _DELETE)))
-_WORD_CACHE: dict[str, str] = {}
-_WORD_CACHE_MAX = 1 << 18
-
-
-def normalize(text: str) -> str:
-    """Return the matching form of ``text``; idempotent.
-
-    >>> normalize("إسلامٌ «مسؤول» ٢٠١٨") == normalize("اسلام \\"مسئول\\" 2018")
-    True
-    """
-    # Words are normalized millions of times (NER features, rules, indexing) and repeat a lot:
-    # a plain dict beats recomputing, and beats lru_cache's bookkeeping.
-    if len(text) <= 24:
-        hit = _WORD_CACHE.get(text)
-        if hit is None:
-            hit = _normalize(text)
-            if len(_WORD_CACHE) < _WORD_CACHE_MAX:
-                _WORD_CACHE[text] = hit
-        return hit
-    return _normalize(text)
-
-
-def _normalize(text: str) -> str:
-    if text.isascii():
-        return " ".join(text.casefold().split())
-    if "″" in text:
-        text = text.replace("″", '"')  # NFKC would make it two primes (′′)
-    # NFKC first (presentation forms ﻻ → لا, full-width, ligatures); cheap: CPython quick-checks
-    text = unicodedata.normalize("NFKC", text)
-    return " ".join(text.casefold().translate(_TABLE).split())
-
 
 # --- tokenize ------------------------------------------------------------------------------------
 
@@ -139,6 +81,19 @@ def tokenize(text: str, punct: bool = False) -> list[Token]:
     return [Token(m.group(), m.start(), m.end()) for m in rx.finditer(text)]
 
 
+_VOWEL_MARKS = re.compile("[\u064b-\u0652\u0640]")
+
+
+def unvocalized(word: str) -> str:
+    """``word`` as written less harakat and tatweel; unlike :func:`normalize` it keeps hamza seats
+    and alef maqsura, which tell some names from function words (علي / على، إمام / أمام).
+
+    >>> unvocalized("عَلِيّ"), unvocalized("عـلى")
+    ('علي', 'على')
+    """
+    return _VOWEL_MARKS.sub("", word)
+
+
 # --- clitics -------------------------------------------------------------------------------------
 
 # Hand-written: no maintained PyPI segmenter (Farasa, CAMeL, MADAMIRA) runs offline without large
@@ -150,22 +105,8 @@ _CLITICS = frozenset("وفبكل")
 _FUNC2 = frozenset("هو هي هم قد لم لن لا ما في من عن ان اذ لو هل".split())
 
 
-def _load_list(name: str) -> frozenset[str]:
-    path = resources.files("khabar") / "data" / name
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return frozenset()
-    out = set()
-    for line in raw.splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            out.add(normalize(line))
-    return frozenset(out)
-
-
 # Words that start with a clitic letter but are not clitic + word (وزير، بيان، كانت، لبنان...).
-_NO_SPLIT = _load_list("noclitic_ar.txt")
+_NO_SPLIT = lexicon.words("noclitic_ar.txt")
 _SUFFIXES = ("هما", "كما", "ها", "هم", "ات", "ان", "ين", "ون", "يه", "ه", "ي", "ا", "ت")
 
 
@@ -211,11 +152,6 @@ def _split_norm(w: str) -> tuple[str, ...]:
     return (*parts, w[i:])
 
 
-@lru_cache(maxsize=4096)
-def _char_norm(c: str) -> str:
-    return unicodedata.normalize("NFKC", c).casefold().translate(_TABLE)
-
-
 @lru_cache(maxsize=200_000)
 def _split_raw(word: str) -> tuple[str, ...]:
     n = normalize(word)
@@ -229,12 +165,12 @@ def _split_raw(word: str) -> tuple[str, ...]:
     out: list[str] = []
     for clitic in parts[:-1]:
         start = pos
-        while pos < len(word) and not _char_norm(word[pos]):
+        while pos < len(word) and not char_form(word[pos]):
             pos += 1
-        if pos >= len(word) or _char_norm(word[pos]) != clitic:
+        if pos >= len(word) or char_form(word[pos]) != clitic:
             return parts  # the raw form does not line up (ligatures): give the matching form
         pos += 1
-        while pos < len(word) and not _char_norm(word[pos]):
+        while pos < len(word) and not char_form(word[pos]):
             pos += 1
         out.append(word[start:pos])
     rest = word[pos:]
@@ -261,7 +197,7 @@ def split_clitics(word: str) -> list[str]:
 # --- words, stopwords, stems, terms ------------------------------------------------------------
 
 
-STOPWORDS: frozenset[str] = _load_list("stopwords_ar.txt")
+STOPWORDS: frozenset[str] = lexicon.words("stopwords_ar.txt")
 
 
 def is_stopword(word: str) -> bool:

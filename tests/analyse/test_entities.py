@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from khabar.analyse.entities import NullTagger, entities_summary, extract, link, repair
+from khabar.analyse.entities import NullTagger, entities_summary, extract, repair
 from khabar.read.clean import to_article
 from khabar.read.formats import read
 from khabar.text.arabic import normalize
@@ -157,26 +157,6 @@ def test_tagged_name_loses_the_preposition_lam_when_known_without_it():
     text = "وقال لرويترز إن الوضع هادئ."
     (m,) = repair(text, [Mention("لرويترز", "ORG", 5, 12, "لرويترز")])
     assert (m.text, m.start, m.entity) == ("رويترز", 6, "رويترز")
-
-
-def test_link_with_hand_made_mentions():
-    text = "قال أحمد بن علي الخطيب إن … ثم أضاف الخطيب أن … ونفى (خطيب) ذلك."
-    ms = [
-        Mention("أحمد بن علي الخطيب", "PERS", 4, 22, ""),
-        Mention("الخطيب", "PERS", text.index("الخطيب أن"), text.index("الخطيب أن") + 6, ""),
-        Mention("خطيب", "PERS", text.index("(خطيب)") + 1, text.index("(خطيب)") + 5, ""),
-    ]
-    out = link(text, ms)
-    assert {m.entity for m in out} == {normalize("أحمد بن علي الخطيب")}
-
-
-def test_link_keeps_different_people_apart():
-    text = "قال محمد علوان إن … وقال محمد فارس إن …"
-    ms = [
-        Mention("محمد علوان", "PERS", 4, 14, ""),
-        Mention("محمد فارس", "PERS", text.index("محمد فارس"), text.index("محمد فارس") + 9, ""),
-    ]
-    assert len({m.entity for m in link(text, ms)}) == 2
 
 
 def test_empty_text_has_no_mentions():

@@ -9,9 +9,9 @@ from khabar.analyse.gazetteer import (
     first_names,
     load_gazetteer,
     nationalities,
-    read_list,
     triggers,
 )
+from khabar.text import lexicon
 from khabar.text.arabic import normalize
 
 
@@ -56,7 +56,7 @@ def test_hand_lists_are_clean():
         "gazetteer_orgs.txt",
         "gazetteer_triggers.txt",
     ):
-        entries = read_list(name)
+        entries = lexicon.entries(name)
         assert entries and len(entries) == len(set(entries)), f"{name} has duplicates"
 
 

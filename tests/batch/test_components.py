@@ -16,7 +16,7 @@ from khabar.batch.components import connected_components  # noqa: E402
 
 @pytest.fixture(scope="module")
 def spark():
-    from khabar.batch.job import spark_session
+    from khabar.batch.session import spark_session
 
     return spark_session("local[2]")
 

@@ -23,10 +23,14 @@ if shutil.which("java") is None:
 from sklearn.metrics import adjusted_rand_score  # noqa: E402
 
 from khabar.batch.importer import import_batch  # noqa: E402
-from khabar.batch.job import build_stories, run_batch, scorer_name, spark_session  # noqa: E402
+from khabar.batch.job import run_batch  # noqa: E402
+from khabar.batch.refine import build_stories  # noqa: E402
+from khabar.batch.scoring import scorer_name  # noqa: E402
+from khabar.batch.session import spark_session  # noqa: E402
 from khabar.config import DEFAULT  # noqa: E402
 from khabar.pipeline import ingest  # noqa: E402
 from khabar.store.db import Store  # noqa: E402
+from khabar.store.stories import StoryIndex  # noqa: E402
 from khabar.stories import online as cluster  # noqa: E402
 
 PAIRS = 150  # Arabic SemEval pairs: both sides of each, about 300 articles
@@ -83,7 +87,7 @@ def online(corpus, tmp_path_factory):
         with store.transaction():
             cluster.assign(store, [cluster.load_item(store, i) for i in ids])
         stories = {
-            a: cluster.resolve(store, s)
+            a: StoryIndex(store).resolve(s)
             for a, s in store.db.execute("SELECT article_id, story_id FROM story_articles")
         }
         analyses = {

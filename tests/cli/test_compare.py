@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from khabar.cli import app
-from khabar.cli.common import load_article
-from khabar.compare.model import analyse
+from khabar.compare.comparison import analyse
+from khabar.load import load_article
 from khabar.store.db import Store
 
 runner = CliRunner()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from khabar.cli.common import load_article
 from khabar.compare.align import align, similarity_matrix
 from khabar.compare.model import load_model
 from khabar.compare.profile import build_profile
+from khabar.load import load_article
 
 
 @pytest.fixture(scope="module")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from khabar.cli.common import load_article
 from khabar.compare import features as F
-from khabar.compare.model import analyse
-from khabar.compare.profile import Entity, Quote, build_profile, entity_key, fit_background
+from khabar.compare.background import fit_background
+from khabar.compare.comparison import analyse
+from khabar.compare.profile import Entity, Quote, build_profile, entity_key
+from khabar.load import load_article
 from khabar.text.arabic import normalize
 
 

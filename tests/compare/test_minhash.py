@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from datasketch import MinHash
 
-from khabar.cli.common import load_article
 from khabar.compare import minhash
+from khabar.load import load_article
 from khabar.text import arabic
 
 
@@ -53,3 +53,23 @@ def test_lean_minhash_agrees_with_datasketch():
     for s in items:
         m.update(s.encode("utf-8"))
     assert minhash.lean(sig).jaccard(m) == 1.0
+
+
+def test_text_signature_is_the_signature_of_the_word_shingles(examples_dir):
+    text = load_article(str(examples_dir / "orient-ghouta-denial.txt")).text
+    words = arabic.words(text)
+    sig = minhash.text_signature(text)
+    assert np.array_equal(sig, _sig(text))
+    assert np.array_equal(minhash.text_signature(text, words), sig)  # words given: same values
+    assert minhash.is_empty(minhash.text_signature(""))
+
+
+def test_permutations_made_once_give_datasketch_values():
+    items = {f"shingle {i}" for i in range(50)}
+    m = MinHash(num_perm=minhash.NUM_PERM, seed=minhash.SEED)  # fresh permutations, every time
+    m.update_batch([s.encode("utf-8") for s in items])
+    assert np.array_equal(minhash.signature(items), m.hashvalues)
+    assert np.array_equal(minhash.signature(items), minhash.signature(sorted(items)))
+    other = MinHash(num_perm=16, seed=7)
+    other.update_batch([s.encode("utf-8") for s in items])
+    assert np.array_equal(minhash.signature(items, num_perm=16, seed=7), other.hashvalues)  # per scheme

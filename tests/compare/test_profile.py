@@ -1,43 +1,14 @@
-"""Per-article profiles: figures and dates in several calendars and scripts, entity keys, vectors."""
+"""Per-article profiles: entity keys, vectors and sentences, entities by canonical name, the background."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from khabar.cli.common import load_article
 from khabar.compare import profile as P
+from khabar.compare.background import Background, fit_background
+from khabar.load import load_article
 from khabar.types import Article, Mention
-
-
-@pytest.mark.parametrize(
-    ("text", "dates", "years"),
-    [
-        ("وقعت في ١٥ آذار ٢٠١٨ ثم", {"03-15"}, {"2018"}),
-        ("يوم 3 كانون الأول الماضي", {"12-03"}, set()),
-        ("في 27 يناير 2020", {"01-27"}, {"2020"}),
-        ("le 1er février 2021 à Paris", {"02-01"}, {"2021"}),
-        ("15 Temmuz 2016 gecesi", {"07-15"}, {"2016"}),
-        ("بتاريخ 09/04/2020", {"04-09"}, {"2020"}),
-        ("منذ أول ديسمبر", set(), set()),
-    ],
-)
-def test_dates_and_years(text, dates, years):
-    n = P.extract_numbers(text)
-    assert n.dates == dates
-    assert n.years == years
-
-
-def test_numbers_are_canonical_and_specific():
-    n = P.extract_numbers("قتل ٣ وأصيب 1,200 من أصل 1200 بنسبة 9.50% في 3 مدن")
-    assert n.numbers == {"1200", "9.5"}  # one-digit counts are left out, separators and zeros dropped
-    assert n.surfaces["1200"] == "1,200"
-
-
-def test_weekdays_across_languages():
-    assert P.extract_numbers("قال اليوم الأربعاء").weekdays == {2}
-    assert P.extract_numbers("Çarşamba günü açıklandı").weekdays == {2}
-    assert P.extract_numbers("a déclaré mercredi").weekdays == {2}
 
 
 def test_entity_key_ignores_brackets_quotes_and_article():
@@ -49,7 +20,7 @@ def test_entity_key_ignores_brackets_quotes_and_article():
 
 @pytest.fixture(scope="module")
 def background(examples_dir):
-    return P.fit_background([load_article(str(p)) for p in sorted(examples_dir.glob("*.txt"))])
+    return fit_background([load_article(str(p)) for p in sorted(examples_dir.glob("*.txt"))])
 
 
 def test_profile_vectors_and_sentences(examples_dir, background):
@@ -80,7 +51,7 @@ def test_entities_group_by_canonical_name_with_aliases(background):
 
 
 def test_background_state_round_trip_and_update(examples_dir, background):
-    again = P.Background.from_state(background.to_state())
+    again = Background.from_state(background.to_state())
     assert again.n_docs == background.n_docs == 2
     assert np.array_equal(again.word_df, background.word_df)
     assert np.array_equal(again.char_df, background.char_df)

@@ -11,11 +11,14 @@ from khabar.compare.profile import entity_key
 from khabar.config import StoryConfig
 from khabar.pipeline import ingest
 from khabar.store.db import Store
+from khabar.store.stories import StoryIndex
+from khabar.stories import evaluate, features
 from khabar.stories import online as cluster
+from khabar.stories.scorers import LexicalScorer
 from khabar.text import arabic
 
 GOLD = Path(__file__).parents[1] / "data" / "stories_gold.jsonl"
-LEX = cluster.LexicalScorer()
+LEX = LexicalScorer()
 
 
 def gold_records() -> list[dict]:
@@ -44,18 +47,12 @@ def ingest_and_cluster(inputs, store: Store, **kw) -> list[int]:
 
 
 def story_of(store: Store, input_id: str) -> int:
-    row = store.db.execute(
-        "SELECT sa.story_id FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE a.input_id = ?",
-        (input_id,),
-    ).fetchone()
-    return cluster.resolve(store, row[0])
+    index = StoryIndex(store)
+    return index.resolve(index.story_of(store.get(input_id).id))
 
 
 def copy_group_of(store: Store, input_id: str) -> int:
-    return store.db.execute(
-        "SELECT sa.copy_group FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE a.input_id = ?",
-        (input_id,),
-    ).fetchone()[0]
+    return StoryIndex(store).memberships()[store.get(input_id).id][1]
 
 
 def rewrap(rec: dict, new_id: str, url: str, site: str = "موقع المرآة") -> dict:
@@ -78,10 +75,7 @@ def store(tmp_path):
 def test_examples_are_one_story(store, examples_dir):
     ids = ingest_and_cluster(examples_dir, store)
     assert len(ids) == 2 and ids[0] == ids[1]
-    sources = {r[0] for r in store.db.execute(
-        "SELECT a.source FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = ?",
-        (ids[0],))}
-    assert sources == {"orient-news.net", "alghad.tv"}
+    assert set(StoryIndex(store).sources(ids[0])) == {"orient-news.net", "alghad.tv"}
 
 
 def test_unrelated_articles_do_not_join_the_examples(store, examples_dir, tmp_path):
@@ -89,7 +83,7 @@ def test_unrelated_articles_do_not_join_the_examples(store, examples_dir, tmp_pa
     others = [r for r in gold_records() if r.get("source") is None][:40]  # not the two examples
     path = write(tmp_path, "others.jsonl", others)
     ingest_and_cluster(path, store)
-    assert store.db.execute("SELECT count(*) FROM story_articles WHERE story_id = ?", (ghouta,)).fetchone()[0] == 2
+    assert len(StoryIndex(store).members(ghouta)) == 2
     assert all(story_of(store, r["id"]) != ghouta for r in others)
 
 
@@ -164,9 +158,10 @@ def test_a_bridging_article_merges_two_stories_only_when_their_medoids_agree(sto
         survivor = story_of(store, "bridge")
         assert story_of(store, a["id"]) == story_of(store, b["id"]) == survivor
         gone = ({sa, sb} - {survivor}).pop()
-        assert store.db.execute("SELECT merged_into FROM stories WHERE id = ?", (gone,)).fetchone()[0] == survivor
+        index = StoryIndex(store)
+        assert index.resolve(gone) == survivor and index.story_size(survivor) == 3
+        # the keys moved to the survivor: none is still posted by the merged story
         assert store.db.execute("SELECT count(*) FROM story_keys WHERE story_id = ?", (gone,)).fetchone()[0] == 0
-        assert store.db.execute("SELECT size FROM stories WHERE id = ?", (survivor,)).fetchone()[0] == 3
     else:  # a chain of two weak links (a~bridge~b) does not glue unrelated stories
         assert story_of(store, a["id"]) != story_of(store, b["id"])
         assert story_of(store, "bridge") in {sa, sb}
@@ -178,7 +173,7 @@ def test_merge_keeps_the_larger_story_and_old_ids_resolve(store, tmp_path):
     ingest_and_cluster(write(tmp_path, "x.jsonl", [a, c, b]), store, scorer=LEX)
     big, small = story_of(store, a["id"]), story_of(store, b["id"])
     assert cluster.clusterer_for(store).merge([small, big]) == big
-    assert cluster.resolve(store, small) == big
+    assert StoryIndex(store).resolve(small) == big
     from khabar.stories.telling import get_story
 
     assert get_story(store, small)["id"] == big and get_story(store, big)["size"] == 3
@@ -195,11 +190,11 @@ def test_keys_of_too_many_stories_are_ignored(store, tmp_path):
     strict = StoryConfig(join_score=1.2)  # the shared sentence must not join them: six stories
     ingest_and_cluster(write(tmp_path, "k.jsonl", recs), store, scorer=LEX, config=strict)
     key = "e:" + entity_key("جان إيف لودريان")
-    posted = {r[0] for r in store.db.execute("SELECT story_id FROM story_keys WHERE key = ?", (key,))}
+    index = StoryIndex(store)
+    posted = set(index.key_postings([key], 0, 10**6, 100)[key])  # every day, uncapped
     assert len(posted) == 6
-    row = store.db.execute(
-        "SELECT article_id, seen, day, sig, features FROM story_articles ORDER BY mid DESC LIMIT 1").fetchone()
-    f = cluster.Features.from_row(*row)
+    last = store.get(recs[-1]["id"]).id
+    f = features.Features.from_row(last, *index.features_row(last))
     assert key in f.keys(StoryConfig())
     wide, _ = cluster.Clusterer(store, StoryConfig(max_postings=10), LEX).candidates(f)
     capped, _ = cluster.Clusterer(store, StoryConfig(max_postings=5), LEX).candidates(f)
@@ -221,10 +216,11 @@ def test_cost_per_article_is_bounded(store, tmp_path):
 
 
 def _snapshot(store: Store) -> list[tuple]:
-    return store.db.execute(
-        "SELECT sa.article_id, sa.story_id, sa.copy_group, s.headline, s.reps, s.size FROM story_articles sa "
-        "JOIN stories s ON s.id = sa.story_id ORDER BY sa.article_id"
-    ).fetchall()
+    index = StoryIndex(store)
+    members = index.memberships()
+    stories = index.stories(sorted({sid for sid, _ in members.values()}))
+    return [(aid, sid, group, index.summary_row(sid)[1], stories[sid].reps, stories[sid].size)
+            for aid, (sid, group) in sorted(members.items())]
 
 
 def test_recluster_is_deterministic_and_order_independent(tmp_path):
@@ -252,7 +248,7 @@ def test_a_broken_record_does_not_stop_the_stream(store, tmp_path):
     lines.insert(4, json.dumps({"id": "empty", "title": "بلا نص", "text": ""}))
     path = tmp_path / "bad.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    report = cluster.stream(str(path), store, batch_size=3, scorer=LEX)
+    report = evaluate.stream(str(path), store, batch_size=3, scorer=LEX)
     assert len(report["failed"]) == 2
     assert all(story_of(store, r["id"]) for r in recs)  # every good record, before and after, is in a story
 
@@ -263,34 +259,34 @@ def test_unknown_and_duplicate_articles(store, tmp_path):
     first = ingest_and_cluster(path, store, scorer=LEX)
     again = ingest_and_cluster(path, store, scorer=LEX)  # the same article again: the same story, no new row
     assert first == again
-    assert store.db.execute("SELECT count(*) FROM story_articles").fetchone()[0] == 1
+    assert StoryIndex(store).count_clustered() == 1
 
 
 # --- metrics -----------------------------------------------------------------------------------------
 
 
 def test_bcubed_by_hand():
-    got = cluster.bcubed(["a", "a", "b", "b"], [1, 1, 1, 2])
+    got = evaluate.bcubed(["a", "a", "b", "b"], [1, 1, 1, 2])
     assert got["p"] == pytest.approx(2 / 3, abs=1e-4) and got["r"] == pytest.approx(0.75, abs=1e-4)
-    assert cluster.bcubed(["a", "b"], [1, 1])["p"] == 0.5
-    assert cluster.pair_scores(["x", "x", "y"], [1, 1, 1]) == {"p": 0.3333, "r": 1.0, "pairs_gold": 1,
+    assert evaluate.bcubed(["a", "b"], [1, 1])["p"] == 0.5
+    assert evaluate.pair_scores(["x", "x", "y"], [1, 1, 1]) == {"p": 0.3333, "r": 1.0, "pairs_gold": 1,
                                                                 "pairs_found": 3}
 
 
 def test_gold_set_clusters_well(tmp_path):
-    got = cluster.evaluate(str(GOLD))
+    got = evaluate.evaluate(str(GOLD))
     assert got["articles"] == len(gold_records()) and got["failed"] == 0
     assert got["bcubed"]["p"] >= 0.9 and got["bcubed"]["f1"] >= 0.85, got
 
 
-def test_signature_is_the_shared_minhash_signature(examples_dir):
+def test_features_use_the_shared_signature_and_band_keys_are_stable(examples_dir):
     from khabar.compare import minhash
+    from khabar.types import Article
 
     for path in sorted(examples_dir.glob("*.txt")):
         text = path.read_text(encoding="utf-8")
-        words = arabic.words(text)
-        assert (cluster.signature(text) == minhash.signature(minhash.shingles(words))).all()
-    assert minhash.is_empty(cluster.signature(""))
-    assert cluster.band_keys(cluster.signature(""), 20, 6) == []
-    keys = cluster.band_keys(cluster.signature(text), 20, 6)
-    assert len(set(keys)) == 20 and keys == cluster.band_keys(cluster.signature(text), 20, 6)
+        f = features.compute_features(Article(id="x", title="", text=text, raw=""), None, {}, 0)
+        assert (f.sig == minhash.signature(minhash.shingles(arabic.words(text)))).all()
+    assert features.band_keys(minhash.text_signature(""), 20, 6) == []
+    keys = features.band_keys(f.sig, 20, 6)
+    assert len(set(keys)) == 20 and keys == features.band_keys(minhash.text_signature(text), 20, 6)

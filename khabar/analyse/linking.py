@@ -1,0 +1,160 @@
+"""Entity linking within one article: the mentions of one entity get one canonical ``Mention.entity``.
+
+Keys are the mention's normalized text without quote marks,
+brackets, leading titles or the proclitics و/ف (and ب/ك/ل before ال). A PERS key that is a word
+suffix of a longer PERS name in the article, or that name's last word with or without ال, is that
+person (``بيرقدار``, ``(الفارس)`` → ``حمزة بيرقدار``, ``منذر فارس``); an ORG key that is a word
+suffix of a longer ORG is that organisation (``جيش الإسلام`` ⊂ ``هيئة أركان جيش الإسلام``). A word
+written without its space (``أحرارالشام``) is split where another mention in the article spells
+it with the space. The canonical ``entity`` is the longest key of the group. Surnames of linked
+people found later untagged (``وقال علوان``) become PERS mentions too.
+
+>>> ms = [Mention("حمزة بيرقدار", "PERS", 0, 12, ""), Mention("بيرقدار", "PERS", 20, 27, "")]
+>>> [m.entity for m in link("حمزة بيرقدار قال ثم بيرقدار أكد", ms)]
+['حمزه بيرقدار', 'حمزه بيرقدار']
+"""
+
+from __future__ import annotations
+
+from khabar.analyse.cues import is_kind, kind_words
+from khabar.analyse.quotemarks import QUOTE_CHARS
+from khabar.text.arabic import STOPWORDS, normalize, split_clitics, tokenize, unvocalized
+from khabar.text.lexicon import NAME_COLLIDE, NAME_PARTICLES
+from khabar.types import Mention
+
+__all__ = ["link"]
+
+def _key_words(m: Mention) -> list[str]:
+    """The mention's words in matching form: no marks, no leading title, no proclitic و/ف (ب/ك/ل before ال)."""
+    raw = "".join(" " if c in QUOTE_CHARS else c for c in m.text)
+    ws = [normalize(w) for w in raw.split() if normalize(w) and normalize(w) not in ("ل", "لـ", "-")]
+    ws = [w for w in ws if any(c.isalnum() for c in w)]
+    if m.type == "PERS":
+        while len(ws) > 1 and ws[0] in kind_words("title"):
+            ws = ws[1:]
+    if ws:
+        parts = split_clitics(ws[0])
+        k = 0
+        for i, p in enumerate(parts[:-1]):
+            rest = "".join(parts[i + 1 :])
+            # names start with و/ف often (وائل، فوزي): a proclitic comes off only before ال
+            if p in ("و", "ف", "ب", "ك", "ل") and rest.startswith("ال"):
+                k = i + 1
+            else:
+                break
+        if k:
+            ws[0] = "".join(parts[k:])
+    return ws
+
+
+def _split_joined(words: list[str], vocab: set[tuple[str, str]]) -> list[str]:
+    """Split a word written without its space (احرارالشام) where the article spells the pair apart."""
+    out = []
+    for w in words:
+        for a, b in vocab:
+            if w == a + b:
+                out.extend([a, b])
+                break
+        else:
+            out.append(w)
+    return out
+
+
+def _is_suffix(short: list[str], long: list[str]) -> bool:
+    return 0 < len(short) < len(long) and long[-len(short) :] == short
+
+
+def _surname_match(short: list[str], full: list[str]) -> bool:
+    """``short`` names the person ``full``: a word suffix of it, or its last word with/without ال."""
+    if len(full) < 2:
+        return False
+    if _is_suffix(short, full):
+        return True
+    if len(short) == 1:
+        s, last = short[0], full[-1]
+        return s == "ال" + last or (last.startswith("ال") and s == last[2:])
+    return False
+
+
+def link(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Give the mentions of one entity in ``text`` one canonical ``entity`` (module docstring).
+
+    Also adds PERS mentions for later untagged occurrences of a linked person's surname.
+    """
+    ms = sorted(mentions, key=lambda m: (m.start, m.end))
+    keys = [_key_words(m) for m in ms]
+    vocab = {(k[i], k[i + 1]) for k in keys for i in range(len(k) - 1)}
+    keys = [_split_joined(k, vocab) for k in keys]
+    ms, keys = _add_surnames(text, ms, keys)
+
+    canon: list[list[str]] = [k for k in keys]
+    idx_by_type: dict[str, list[int]] = {}
+    for i, m in enumerate(ms):
+        idx_by_type.setdefault(m.type, []).append(i)
+    for typ, idxs in idx_by_type.items():
+        # a group per distinct longest key; shorter keys join the nearest (preceding first) longer one
+        order = sorted(idxs, key=lambda i: -len(keys[i]))
+        for i in order:
+            if typ not in ("PERS", "ORG"):
+                continue
+            cands = [j for j in idxs if j != i and len(keys[j]) > len(keys[i])]
+            if typ == "PERS":
+                cands = [j for j in cands if _surname_match(keys[i], keys[j])]
+            else:
+                cands = [j for j in cands if _is_suffix(keys[i], keys[j])]
+            if not cands:
+                continue
+            before = [j for j in cands if ms[j].start <= ms[i].start]
+            j = max(before, key=lambda j: ms[j].start) if before else min(cands, key=lambda j: ms[j].start)
+            canon[i] = canon[j]
+    out = []
+    for m, c in zip(ms, canon, strict=True):
+        ent = " ".join(c) if c else normalize(m.text)
+        out.append(Mention(m.text, m.type, m.start, m.end, ent))
+    return out
+
+
+def _add_surnames(text: str, ms: list[Mention], keys: list[list[str]]) -> tuple[list[Mention], list[list[str]]]:
+    """PERS mentions for untagged later occurrences of a multi-word person's surname."""
+    surnames: dict[tuple[str, ...], int] = {}
+    for i, (m, k) in enumerate(zip(ms, keys, strict=True)):
+        if m.type != "PERS" or len(k) < 2:
+            continue
+        # surname = last word, or the last two when the second-to-last is a particle (عبد العال)
+        sn = tuple(k[-2:]) if len(k) >= 3 and (k[-2] in NAME_PARTICLES or k[-1] == "الله") else tuple(k[-1:])
+        raw_last = unvocalized(m.text.split()[-1]) if m.text.split() else ""
+        collide = raw_last in NAME_COLLIDE
+        if len(sn) == 1 and (len(sn[0]) < 3 or (sn[0] in STOPWORDS and not collide) or is_kind(sn[0], "role", "org")):
+            continue
+        surnames.setdefault(sn, (i, raw_last if collide else ""))
+    if not surnames:
+        return ms, keys
+    toks = tokenize(text, punct=True)
+    taken = [(m.start, m.end) for m in ms]
+    new_m, new_k = list(ms), list(keys)
+    for sn, (first, raw_form) in surnames.items():
+        size = len(sn)
+        for p in range(len(toks) - size + 1):
+            seg = toks[p : p + size]
+            if seg[0].start < ms[first].end:
+                continue
+            words = [normalize(t.text) for t in seg]
+            w0 = words[0]
+            if len(w0) > 3 and w0[0] in "وف" and (w0[1:],) + tuple(words[1:]) == sn:
+                words[0] = w0[1:]
+                a = seg[0].start + 1
+            else:
+                a = seg[0].start
+            if tuple(words) != sn:
+                continue
+            if raw_form and unvocalized(seg[-1].text).lstrip("وف") != raw_form:
+                continue  # إمام the name, not أمام the preposition
+            b = seg[-1].end
+            if any(s < b and a < e for s, e in taken):
+                continue
+            m = Mention(text[a:b], "PERS", a, b, " ".join(sn))
+            new_m.append(m)
+            new_k.append(list(sn))
+            taken.append((a, b))
+    order = sorted(range(len(new_m)), key=lambda i: (new_m[i].start, new_m[i].end))
+    return [new_m[i] for i in order], [new_k[i] for i in order]

@@ -1,0 +1,113 @@
+"""How an article travels through the Spark job: its row schema, term lists as one string, rows back to dataclasses.
+
+The schemas are made from :mod:`khabar.types`' dataclasses, so a field added there travels too.
+
+>>> split_terms(join_terms(["قمة", "غزة"]))
+['قمة', 'غزة']
+>>> split_terms(None), split_terms("")
+([], [])
+>>> found = mentions([{"text": "غزة", "type": "LOC", "start": 0, "end": 3, "entity": "غزة"}])
+>>> found[0].type, as_tuples(found, Mention)
+('LOC', [('غزة', 'LOC', 0, 3, 'غزة')])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import fields
+from typing import Any
+
+from khabar.types import Mention, Statement
+
+# Joins term lists into one string column (a stem never holds a control character): one string
+# pickles and crosses to the JVM far cheaper than hundreds.
+SEP = "\x1f"
+
+
+def join_terms(terms: Iterable[str]) -> str:
+    """A term list as one string (the inverse of :func:`split_terms`)."""
+    return SEP.join(terms)
+
+
+def split_terms(joined: str | None) -> list[str]:
+    """The term list :func:`join_terms` made (empty for an empty or missing string)."""
+    return joined.split(SEP) if joined else []
+
+
+def mentions(rows: Iterable[Any] | None) -> list[Mention]:
+    """Spark rows (or dicts) of the ``entities`` column as :class:`Mention` objects."""
+    return [Mention(**(r.asDict() if hasattr(r, "asDict") else r)) for r in rows or ()]
+
+
+def statements(rows: Iterable[Any] | None) -> list[Statement]:
+    """Spark rows (or dicts) of the ``statements`` column as :class:`Statement` objects."""
+    return [Statement(**(r.asDict() if hasattr(r, "asDict") else r)) for r in rows or ()]
+
+
+def as_tuples(items: Iterable[Any], cls: type) -> list[tuple[Any, ...]]:
+    """Dataclass objects as tuples in field order: the struct rows of :func:`struct_of`."""
+    names = [f.name for f in fields(cls)]
+    return [tuple(getattr(x, n) for n in names) for x in items]
+
+
+# --- schemas -----------------------------------------------------------------------------------------
+
+
+def _spark_type(annotation: str) -> Any:
+    from pyspark.sql import types as T
+
+    if "bool" in annotation:
+        return T.BooleanType()
+    if "int" in annotation:
+        return T.LongType()
+    if "float" in annotation:
+        return T.DoubleType()
+    return T.StringType()
+
+
+def struct_of(cls: type) -> Any:
+    """A Spark struct with one field per dataclass field (so a field added to types.py travels too)."""
+    from pyspark.sql import types as T
+
+    return T.StructType([T.StructField(f.name, _spark_type(str(f.type))) for f in fields(cls)])
+
+
+def article_schema() -> Any:
+    from pyspark.sql import types as T
+
+    s, L = T.StringType(), T.LongType()
+    return T.StructType(
+        [
+            T.StructField("id", s, False),
+            T.StructField("url", s),
+            T.StructField("source", s),
+            T.StructField("lang", s),
+            T.StructField("published", s),
+            T.StructField("title", s),
+            T.StructField("text", s),
+            T.StructField("entities", T.ArrayType(struct_of(Mention))),
+            T.StructField("statements", T.ArrayType(struct_of(Statement))),
+            # what the store keeps beside them (import needs them; ``show --raw`` and the page use them)
+            T.StructField("raw", s),
+            T.StructField("author", s),
+            T.StructField("input_id", s),
+            T.StructField("origin", s),
+            T.StructField("ingested", s),
+            T.StructField("spans", s),
+            # clustering features, as the online path keeps them per story member
+            T.StructField("seen", s),
+            T.StructField("day", L),
+            T.StructField("sig", T.BinaryType()),
+            # stems of title and body and the indexable vocabulary, joined by SEP (one string pickles and
+            # crosses to the JVM far cheaper than hundreds); dropped once the features are computed
+            T.StructField("title_terms", s),
+            T.StructField("body_terms", s),
+            T.StructField("vocabulary", s),
+        ]
+    )
+
+
+def reject_schema() -> Any:
+    from pyspark.sql import types as T
+
+    return T.StructType([T.StructField("path", T.StringType()), T.StructField("reason", T.StringType())])

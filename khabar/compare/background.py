@@ -1,0 +1,110 @@
+"""The hashing space of profile vectors and the background document frequencies that weight it.
+
+Vectors come from :class:`sklearn.feature_extraction.text.HashingVectorizer`, so no vocabulary is
+stored; the IDF weights come from a :class:`Background` of document frequencies per hash bucket.
+The shipped background (in ``khabar/models/similarity.joblib``) is the training corpus;
+:func:`khabar.compare.profile.update_idf` adds a store's articles to it.
+
+>>> from khabar.types import Article
+>>> bg = fit_background([Article(id="a", title="", text="جيش الإسلام ينفي", raw="")])
+>>> bg.n_docs, int(bg.word_df.sum()) > 0
+(1, True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import HashingVectorizer
+
+from khabar.text import arabic
+from khabar.types import Article
+
+# The hashing space: part of the shipped model (its document frequencies are counted per bucket),
+# so changing a size means retraining it. 2^18 word buckets keep collisions rare for a news
+# vocabulary of light stems; character n-grams are many more.
+WORD_FEATURES = 2**18
+CHAR_FEATURES = 2**19
+
+WORD_HV = HashingVectorizer(
+    analyzer=lambda terms: terms, n_features=WORD_FEATURES, alternate_sign=False, norm=None,
+)
+# char_wb on the matching form: n-grams never straddle words, and spelling variants already agree.
+CHAR_HV = HashingVectorizer(
+    analyzer="char_wb", ngram_range=(3, 5), n_features=CHAR_FEATURES, alternate_sign=False, norm=None,
+    lowercase=False, dtype=np.float32,
+)
+
+
+@dataclass
+class Background:
+    """Document frequencies per hash bucket of the word and char vectorizers, and the corpus size.
+
+    ``idf = log((1 + n_docs) / (1 + df)) + 1`` as scikit-learn's smoothed IDF; unseen buckets
+    get the largest weight.
+    """
+
+    n_docs: int
+    word_df: np.ndarray  # int32, WORD_FEATURES
+    char_df: np.ndarray  # int32, CHAR_FEATURES
+
+    def __post_init__(self) -> None:
+        self._idf: tuple[np.ndarray, np.ndarray] | None = None
+
+    @classmethod
+    def empty(cls) -> Background:
+        return cls(0, np.zeros(WORD_FEATURES, np.int32), np.zeros(CHAR_FEATURES, np.int32))
+
+    def idf(self) -> tuple[np.ndarray, np.ndarray]:
+        """The word and char IDF vectors (float32), computed once."""
+        if self._idf is None:
+            n = self.n_docs + 1
+            w = (np.log(n / (1.0 + self.word_df)) + 1.0).astype(np.float32)
+            c = (np.log(n / (1.0 + self.char_df)) + 1.0).astype(np.float32)
+            self._idf = (w, c)
+        return self._idf
+
+    def add(self, word_counts: sp.csr_matrix, char_counts: sp.csr_matrix) -> None:
+        """Count the documents given as rows of raw count matrices."""
+        self.n_docs += word_counts.shape[0]
+        self.word_df += np.bincount(word_counts.indices, minlength=WORD_FEATURES).astype(np.int32)
+        self.char_df += np.bincount(char_counts.indices, minlength=CHAR_FEATURES).astype(np.int32)
+        self._idf = None
+
+    def to_state(self) -> dict:
+        """A compact picklable form: only the non-zero buckets (most of the char space is empty)."""
+        wi = np.flatnonzero(self.word_df).astype(np.int32)
+        ci = np.flatnonzero(self.char_df).astype(np.int32)
+        return {
+            "n_docs": self.n_docs,
+            "word": (wi, self.word_df[wi].astype(np.uint16 if self.word_df.max(initial=0) < 65535 else np.int32)),
+            "char": (ci, self.char_df[ci].astype(np.uint16 if self.char_df.max(initial=0) < 65535 else np.int32)),
+        }
+
+    @classmethod
+    def from_state(cls, state: dict) -> Background:
+        bg = cls.empty()
+        bg.n_docs = int(state["n_docs"])
+        bg.word_df[state["word"][0]] = state["word"][1]
+        bg.char_df[state["char"][0]] = state["char"][1]
+        return bg
+
+
+def fit_background(articles: Iterable[Article]) -> Background:
+    """Document frequencies of the given articles (the training corpus, or a store)."""
+    bg = Background.empty()
+    for a in articles:
+        text = a.text
+        bg.add(binary(WORD_HV.transform([arabic.terms(text, lang=a.lang)])),
+               binary(CHAR_HV.transform([arabic.normalize(text)])))
+    return bg
+
+
+def binary(m: sp.csr_matrix) -> sp.csr_matrix:
+    """Counts as CSR with duplicate entries summed: one entry per bucket, as document frequencies count."""
+    m = m.tocsr()
+    m.sum_duplicates()
+    return m

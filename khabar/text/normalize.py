@@ -1,0 +1,85 @@
+"""The matching form of a text: one string per spelling variant (hamza seats, ta marbuta, alef
+maqsura, harakat, tatweel, presentation forms, digits, quote marks).
+
+Every module compares words through :func:`normalize`, and the word lists in ``khabar/data/`` are
+read in this form (:mod:`khabar.text.lexicon`). It sits below :mod:`khabar.text.arabic` so that the
+list loader can use it without importing the text layer that loads those lists.
+
+>>> normalize("أَحْمَدُ فِي المدرسةِ")
+'احمد في المدرسه'
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+__all__ = ["char_form", "normalize"]
+
+_DELETE = (
+    [*range(0x0610, 0x061B), *range(0x064B, 0x0660), 0x0670, *range(0x06D6, 0x06DD), *range(0x06DF, 0x06E5)]
+    + [0x06E7, 0x06E8, *range(0x06EA, 0x06EE), *range(0x08CA, 0x08E2), *range(0x08E3, 0x0900)]
+    + [0x0640]  # tatweel
+    # invisible format characters that scrapers leave inside words
+    + [0x00AD, 0x061C, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, *range(0x202A, 0x202F), 0x2060]
+    + [*range(0x2066, 0x206A), 0xFEFF]
+    + [0x0307]  # combining dot left by casefolding Turkish İ: "i̇stanbul" must match "istanbul"
+)
+_MAP = {
+    # hamza on alef and alef variants → bare alef (the usual, lossless-for-matching choice)
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا", "ٵ": "ا",
+    # Hamza on waw/ya → bare hamza ء. Writers disagree on the seat (مسؤول/مسئول, شيء/شيئ), so
+    # mapping the seat to a plain ء makes those spellings meet while ؤ/ئ still differ from و/ي
+    # (سؤال ≠ سوال, رئيس ≠ ريس): hamza words keep their hamza letter.
+    "ؤ": "ء", "ئ": "ء", "ٶ": "ء", "ٸ": "ء",
+    "ى": "ي", "ی": "ي", "ې": "ي", "ۍ": "ي",  # alef maqsura and Persian/Pashto yeh → ya
+    "ة": "ه", "ۀ": "ه", "ە": "ه", "ہ": "ه", "ھ": "ه",  # ta marbuta → ha, as writers often do
+    "ک": "ك", "ڪ": "ك",  # Persian keheh (common from Persian keyboards)
+    "٫": ".", "٬": ",", "٪": "%", "٭": "*",
+    "“": '"', "”": '"', "„": '"', "‟": '"', "«": '"', "»": '"', "″": '"', "〃": '"',
+    "‘": "'", "’": "'", "‚": "'", "‛": "'", "‹": "'", "›": "'", "′": "'",
+}
+for _i in range(10):
+    _MAP[chr(0x0660 + _i)] = str(_i)  # Arabic-Indic digits
+    _MAP[chr(0x06F0 + _i)] = str(_i)  # Persian digits
+_TABLE = str.maketrans(_MAP | dict.fromkeys(map(chr, _DELETE)))
+_WORD_CACHE: dict[str, str] = {}
+_WORD_CACHE_MAX = 1 << 18
+
+
+def normalize(text: str) -> str:
+    """Return the matching form of ``text``; idempotent.
+
+    >>> normalize("إسلامٌ «مسؤول» ٢٠١٨") == normalize("اسلام \\"مسئول\\" 2018")
+    True
+    """
+    # Words are normalized millions of times (NER features, rules, indexing) and repeat a lot:
+    # a plain dict beats recomputing, and beats lru_cache's bookkeeping.
+    if len(text) <= 24:
+        hit = _WORD_CACHE.get(text)
+        if hit is None:
+            hit = _normalize(text)
+            if len(_WORD_CACHE) < _WORD_CACHE_MAX:
+                _WORD_CACHE[text] = hit
+        return hit
+    return _normalize(text)
+
+
+def _normalize(text: str) -> str:
+    if text.isascii():
+        return " ".join(text.casefold().split())
+    if "″" in text:
+        text = text.replace("″", '"')  # NFKC would make it two primes (′′)
+    # NFKC first (presentation forms ﻻ → لا, full-width, ligatures); cheap: CPython quick-checks
+    text = unicodedata.normalize("NFKC", text)
+    return " ".join(text.casefold().translate(_TABLE).split())
+
+
+@lru_cache(maxsize=4096)
+def char_form(c: str) -> str:
+    """The matching form of one character (empty for a mark that :func:`normalize` deletes).
+
+    >>> char_form("أ"), char_form("\u064e")
+    ('ا', '')
+    """
+    return unicodedata.normalize("NFKC", c).casefold().translate(_TABLE)
