@@ -12,19 +12,12 @@ import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from khabar.batch.rows import mentions, statements
 from khabar.batch.session import SparkUnavailable
 from khabar.config import StoryConfig
 from khabar.store.stories import NewMember, StoryIndex
 from khabar.stories.features import Features, band_keys
-from khabar.types import Article, Mention, Statement
-
-
-def _mentions(rows: Any) -> list[Mention]:
-    return [Mention(**(r.asDict() if hasattr(r, "asDict") else r)) for r in rows or ()]
-
-
-def _statements(rows: Any) -> list[Statement]:
-    return [Statement(**(r.asDict() if hasattr(r, "asDict") else r)) for r in rows or ()]
+from khabar.types import Article
 
 
 @dataclass
@@ -85,7 +78,7 @@ def import_batch(output: str, store: Any, *, chunk_size: int = 500, on_chunk: An
                     rep.duplicates += 1
                     continue
                 rep.articles += 1
-                store.save_analysis(r["id"], _mentions(r["entities"]), _statements(r["statements"]))
+                store.save_analysis(r["id"], mentions(r["entities"]), statements(r["statements"]))
                 m = members.get(r["id"])
                 if m is None or index.story_of(r["id"]) is not None:
                     continue
