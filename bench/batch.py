@@ -6,10 +6,15 @@ is a new article id), and gets a date; five copies of an article share a week (o
 five come a month later (another story, outside the time window). The same JSONL file then goes
 through ``khabar batch`` with 1 and 2 local cores and through ``ingest`` + clustering in one process.
 
-    python bench/batch.py [--n 50000] [--cores 1,2] [--no-ingest]
+    python bench/batch.py [--n 50000] [--cores 1,2] [--no-ingest] [--no-parity]
 
 Prints articles/s per run, the ratio to ingest, stories found, and Spark's shuffle bytes per step
 (from the Spark UI's REST API, read before the session ends).
+
+First, parity: the hand-labelled dev set (``stories-dev.jsonl``, 159 real page openings) and the
+SemEval stream of ``bench/stories.py`` each go through ``khabar batch`` (local[2]) and ``khabar
+ingest``; printed are the adjusted Rand index between the two paths' stories (target ≥ 0.97), each
+side's BCubed F1 and ARI against gold, and Spark's job seconds and CPU seconds per article.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import argparse
 import json
 import random
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -26,6 +32,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "semeval2022-task8-train.jsonl"
+DEV = DATA.parent / "stories-dev.jsonl"
 SITES = ["alghad.example", "orient.example", "watan.example", "masrawy.example", "hespress.example"]
 BOILER = ["شارك هذا المقال", "اقرأ أيضاً:", "تابعونا على تويتر", "الأكثر قراءة", "جميع الحقوق محفوظة"]
 
@@ -133,6 +140,105 @@ def child_ingest(corpus: str, db: str, scorer: str) -> None:
     print(json.dumps({"ingested": report.ingested, "stories": stories}))
 
 
+# --- parity: the same stories from both paths ------------------------------------------------------------
+
+
+def dev_records(path: Path) -> list[dict]:
+    """The dev set as ``ingest`` reads JSONL (``outlet`` is the source), with its gold ``story``."""
+    out = []
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            out.append(
+                {
+                    "id": r["id"],
+                    "url": r["url"],
+                    "title": r["title"],
+                    "text": r["text"],
+                    "lang": "ar",
+                    "published": r.get("published"),
+                    "source": r["outlet"],
+                    "story": r["story"],
+                }
+            )
+    return out
+
+
+def semeval_records(data: Path) -> list[dict]:
+    """The base stream of ``bench/stories.py`` (its seed), with gold ``story``."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import stories
+
+    base = stories.base_stream(stories.load_pairs(data), random.Random(stories.SEED))
+    stories.gold_labels(base)
+    return base
+
+
+def child_parity(corpus: str, out: str) -> None:
+    """Both paths on one gold file in this process: each record's story id from batch and from ingest."""
+    import pyarrow.parquet as pq
+
+    from khabar.batch.job import run_batch
+    from khabar.batch.session import spark_session
+    from khabar.pipeline import ingest
+    from khabar.store.db import Store
+    from khabar.store.stories import StoryIndex
+    from khabar.stories.evaluate import record_article_ids
+
+    ids = record_article_ids(corpus)  # input id → article id (repeated records share one article)
+    spark = spark_session("local[2]", conf={"spark.sql.shuffle.partitions": "4"})
+    report = run_batch([corpus], out, spark=spark)
+    spark.stop()
+    members = {m["article_id"]: m["story_id"] for m in pq.read_table(f"{out}/members").to_pylist()}
+    with tempfile.TemporaryDirectory(prefix="khabar-parity-") as tmp, Store(Path(tmp) / "k.db") as store:
+        ingest(corpus, store)
+        index = StoryIndex(store)
+        rows = index.memberships()
+        online = {k: index.resolve(rows[a][0]) or rows[a][0] for k, a in ids.items() if a in rows}
+    batch = {k: members[a] for k, a in ids.items() if a in members}
+    print(
+        json.dumps(
+            {
+                "batch": batch,
+                "online": online,
+                "seconds": report.seconds,
+                "articles": report.articles,
+                "scorer": report.scorer,
+            }
+        )
+    )
+
+
+def parity(name: str, records: list[dict], tmp: Path) -> None:
+    """Print batch vs ingest ARI on ``records`` and each side against gold."""
+    from sklearn.metrics import adjusted_rand_score
+
+    from khabar.stories.evaluate import bcubed
+
+    path = tmp / f"{name}.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    _, got = timed(["--child", "parity", str(path), str(tmp / f"{name}.out")])
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    gold = {r["id"]: r["story"] for r in records}
+    keys = sorted(set(got["batch"]) & set(got["online"]))
+    b, o, g = ([d[k] for k in keys] for d in (got["batch"], got["online"], gold))
+    print(f"\n[parity: {name}]  {len(keys)} of {len(records)} records in both, scorer {got['scorer']}")
+    print(f"batch vs ingest      ARI {adjusted_rand_score(o, b):.3f}   (target >= 0.97)")
+    for side, pred in (("batch", b), ("ingest", o)):
+        f1 = bcubed(g, pred)
+        print(
+            f"{side:<7} vs gold      BCubed P {f1['p']:.3f} R {f1['r']:.3f} F1 {f1['f1']:.3f}  "
+            f"ARI {adjusted_rand_score(g, pred):.3f}  stories {len(set(pred))} (gold {len(set(g))})"
+        )
+    n = max(got["articles"], 1)
+    print(
+        f"spark time           job {got['seconds'] / n * 1000:.0f} ms/article; CPU (batch + ingest run, "
+        f"all processes) {cpu / n * 1000:.0f} ms/article"
+    )
+
+
 def timed(args: list[str]) -> tuple[float, dict]:
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True)
@@ -154,15 +260,27 @@ def main() -> None:
         help="comparison for both sides (default: the model when it loads)",
     )
     ap.add_argument("--no-ingest", dest="ingest", action="store_false", help="skip the single-process run")
+    ap.add_argument("--no-parity", dest="parity", action="store_false", help="skip the parity runs")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         kind, *rest = args.child
-        (child_batch(rest[0], rest[1], int(rest[2]), rest[3]) if kind == "batch" else child_ingest(*rest))
+        if kind == "parity":
+            child_parity(*rest)
+        elif kind == "batch":
+            child_batch(rest[0], rest[1], int(rest[2]), rest[3])
+        else:
+            child_ingest(*rest)
         return
     if not args.data.exists():
         sys.exit(f"error: {args.data}: not found (the shared data folder is needed for this benchmark)")
     with tempfile.TemporaryDirectory(prefix="khabar-bench-") as tmp:
+        if args.parity:
+            if DEV.exists():
+                parity("dev set", dev_records(DEV), Path(tmp))
+            parity("SemEval stream", semeval_records(args.data), Path(tmp))
+        if args.n <= 0:
+            return
         corpus = Path(tmp) / "corpus.jsonl"
         n = write_corpus(args.data, corpus, args.n)
         mb = corpus.stat().st_size / 1024 / 1024

@@ -20,7 +20,10 @@ start and end of the run (flat within 1.5×), peak memory (< 2 GB at 100k), and 
 
     python bench/stories.py                       # base stream, then 10k, 30k, 100k
     python bench/stories.py --sizes 2000,10000    # smaller runs
-    python bench/stories.py --sizes ""            # base stream only
+    python bench/stories.py --sizes ""            # base stream and the dev set only
+
+Beside the SemEval stream: the stories dev set of real page openings (``bench/stories_dev.py``):
+BCubed, ARI, stories found, hard negatives kept apart, and the char n-gram TF-IDF baseline.
 """
 
 from __future__ import annotations
@@ -437,6 +440,8 @@ def main() -> None:
     ap.add_argument("--sizes", default="10000,30000,100000", help="Comma-separated stream sizes; '' for none.")
     ap.add_argument("--batch", type=int, default=200, help="Articles per ingest batch (transaction).")
     ap.add_argument("--model", type=Path, help="A similarity model file other than the shipped one.")
+    ap.add_argument("--dev", type=Path, default=None, help="The stories dev set (default ../shared/data/stories-dev.jsonl).")
+    ap.add_argument("--no-dev", action="store_true", help="Skip the dev-set section.")
     ap.add_argument("--write-gold", type=Path, metavar="PATH",
                     help="Write the small test gold set (tests/data/stories_gold.jsonl) and stop.")
     ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
@@ -471,6 +476,11 @@ def main() -> None:
         print(f"speed                {r['articles_per_s']:.0f} articles/s end to end (read, clean, analyse, store, "
               f"cluster), of which clustering {r['ms_cluster']:.2f} ms/article; peak {r['peak_mb']} MB")
         print()
+        if not args.no_dev:
+            import stories_dev
+
+            stories_dev.report(args.dev or stories_dev.DEV)
+            print()
         if sizes:
             print(f"{'size':>8} {'art/s':>7} {'ms/art first10%':>16} {'last10%':>8} {'cluster ms first/last10%':>25} "
                   f"{'peak MB':>8} {'F1':>6} {'copyP':>6} {'copyR':>6} {'vs LSH':>7}")

@@ -151,8 +151,9 @@ class _Batches:
         sent: list[Article] = []
         job = None
         if self.analyser is not None:
-            known = self.store.known([a.id for a in arts])
-            sent = [a for a in arts if a.id not in known]
+            # stored already but never analysed (ingested with --no-analyse): analyse it now too
+            done = self.store.analysed([a.id for a in arts])
+            sent = [a for a in arts if a.id not in done]
             job = self.analyser.submit(sent)
         self.drain()
         self.pending.append((arts, sent, job))
@@ -167,17 +168,18 @@ class _Batches:
             self.analyser.close()
 
     def _finish(self, arts: list[Article], sent: list[Article], job: Any) -> None:
-        results = dict(zip([a.id for a in sent], job.get(), strict=True)) if job is not None else {}
+        results = ({a.id: (a.text, r) for a, r in zip(sent, job.get(), strict=True)} if job is not None else {})
         store = self.store
         with store.transaction():
             flags = store.add_many(arts)
             new = [a for a, is_new in zip(arts, flags, strict=True) if is_new]
             if self.analyser is not None:
                 analyses = []
-                for article in new:
-                    found = results.get(article.id)
-                    # not sent: stored by another writer meanwhile and gone again; analyse it here
-                    analysis = Analysis(article, *found) if found else analyse_article(article)
+                for article in [*new, *self._unanalysed(arts, flags)]:
+                    text, found = results.get(article.id, ("", None))
+                    # not sent (stored by another writer meanwhile and gone again), or the stored text
+                    # is spaced otherwise than the one analysed (offsets differ): analyse it here
+                    analysis = Analysis(article, *found) if found and text == article.text else analyse_article(article)
                     store.save_analysis(article.id, analysis.mentions, analysis.statements)
                     analyses.append(analysis)
                 if self.cluster and analyses:
@@ -186,6 +188,13 @@ class _Batches:
         self.report.duplicates += len(arts) - len(new)
         self.report.ids.extend(a.id for a in arts)
         self.report.new_ids.extend(a.id for a in new)
+
+    def _unanalysed(self, arts: list[Article], flags: list[bool]) -> list[Article]:
+        """The stored form of those of ``arts`` that were there already without an analysis (``--no-analyse``)."""
+        old = [a.id for a, is_new in zip(arts, flags, strict=True) if not is_new]
+        done = self.store.analysed(old)
+        todo = [aid for aid in dict.fromkeys(old) if aid not in done]
+        return [stored for aid in todo if (stored := self.store.get(aid)) is not None]
 
 
 def _found(article: Article, profile: bool = False) -> tuple[list[Mention], list[Statement], Any]:

@@ -97,3 +97,56 @@ def test_report_says_which_articles_were_new(store, examples_dir):
     assert both.new_ids == [new]
     assert both.was_new(new) and not both.was_new(old) and not both.was_new("nothing")
     assert "new_ids" not in both.to_dict()  # the `khabar ingest --json` shape is unchanged
+
+
+# --- issue 12: an article is one outlet's publication; analysis that comes later ----------------------
+
+
+def _wire(examples_dir) -> tuple[str, str]:
+    """A real wire-style article (title, body) from the examples."""
+    lines = (examples_dir / "alghad-ghouta-denial.txt").read_text(encoding="utf-8").strip().split("\n", 1)
+    return lines[0].strip(), lines[1].strip()
+
+
+def test_exact_repost_by_a_second_outlet_is_a_second_article(store, tmp_path, examples_dir):
+    from khabar.stories.telling import get_story, story_of
+
+    title, text = _wire(examples_dir)
+    posts = [{"url": "https://www.alghad.tv/news/1", "title": title, "text": text, "published": "2018-03-07T09:15:00+02:00"},
+             {"url": "https://www.orient-news.net/ar/2", "title": title, "text": text,
+              "published": "2018-03-07T08:40:00+00:00"}]
+    path = tmp_path / "wire.jsonl"
+    path.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in posts), encoding="utf-8")
+    first = ingest(path, store)
+    assert (first.ingested, first.duplicates) == (2, 0) and len(set(first.ids)) == 2
+    # the same URL with the same text again (and a page linked with a fragment) is still a duplicate
+    posts[0]["url"] += "#comments"
+    path.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in posts), encoding="utf-8")
+    again = ingest(path, store)
+    assert (again.ingested, again.duplicates, again.ids) == (0, 2, first.ids)
+    sid = story_of(store, first.ids[0])
+    assert sid is not None and story_of(store, first.ids[1]) == sid
+    story = get_story(store, sid)
+    assert story["size"] == 2 and sorted(story["sources"]) == ["alghad.tv", "orient-news.net"]
+    assert [sorted(g) for g in story["copies"]] == [sorted(first.ids)]
+    assert sorted(t["source"] for t in story["timeline"]) == ["alghad.tv", "orient-news.net"]
+    # in real time, 09:15+02:00 (07:15 UTC) comes before 08:40 UTC
+    assert [a["source"] for a in story["articles"]] == ["alghad.tv", "orient-news.net"]
+    assert story["first_seen"] == "2018-03-07T09:15:00+02:00"
+    for aid in first.ids:  # show by id and by prefix
+        assert store.get(aid).id == aid and store.get(aid[:8]).id == aid
+
+
+def test_no_analyse_article_joins_a_story_when_ingested_again(store, examples_dir):
+    from khabar.stories.telling import story_of
+
+    alghad, orient = examples_dir / "alghad-ghouta-denial.txt", examples_dir / "orient-ghouta-denial.txt"
+    stored = ingest(alghad, store, analyse=False)
+    [aid] = stored.ids
+    assert store.get_analysis(aid) is None and story_of(store, aid) is None
+    again = ingest(alghad, store)
+    assert (again.ingested, again.duplicates) == (0, 1)  # stored already: a duplicate, but now analysed
+    assert store.get_analysis(aid) is not None and story_of(store, aid) is not None
+    other = ingest(orient, store)
+    assert story_of(store, other.ids[0]) == story_of(store, aid)  # the two examples are one story
+    assert ingest(alghad, store).duplicates == 1 and store.count() == 2

@@ -22,6 +22,18 @@ from khabar.types import Mention
 __all__ = ["PUNCT_STOP", "Doc", "clean", "join_semicolons"]
 
 PUNCT_STOP = frozenset("،,.:؛;!?؟")  # punctuation that ends a phrase or a clause
+_BETWEEN_CLOSE = " \u0640.،,"  # what may sit between a bracketed name and its closing mark
+
+
+def _bisect_start(ms: list[Mention], before: int) -> int:
+    lo, hi = 0, len(ms)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if ms[mid].start < before:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
 
 
 def clean(s: str) -> str:
@@ -56,6 +68,10 @@ class Doc:
                 self.ment_of.setdefault(i, m)
         self.quotes = [self._name_quote_fix(o, c) for o, c in quote_spans(text)]
         self.quote_at = {o: (o, c) for o, c in self.quotes}
+        self.quote_starts = [o for o, _ in self.quotes]  # ascending: quote_spans sorts by opening mark
+        self.ment_starts = [m.start for m in self.mentions]
+        self._org_by_head: dict[str, list[Mention]] | None = None
+        self._comp_or_cue: list[int] | None = None
         self.sents = join_semicolons(text, sentences(text))
         self.sent_starts = [a for a, _ in self.sents]
 
@@ -74,6 +90,36 @@ class Doc:
         if len(words) > 3:
             end = o + 1 + words[2].end()
         return o, end
+
+    def quotes_from(self, a: int, b: int) -> list[tuple[int, int]]:
+        """The quotes opening at ``a`` or after and before ``b``, in opening order."""
+        return self.quotes[bisect.bisect_left(self.quote_starts, a) : bisect.bisect_left(self.quote_starts, b)]
+
+    def org_before(self, head: str, before: int) -> Mention | None:
+        """The last multi-word ORG mention starting before ``before`` whose entity starts with ``head``."""
+        if self._org_by_head is None:
+            self._org_by_head = {}
+            for m in self.mentions:
+                ws = m.entity.split() if m.type == "ORG" and m.entity else []
+                if len(ws) > 1:
+                    self._org_by_head.setdefault(ws[0], []).append(m)
+        ms = self._org_by_head.get(head, [])
+        k = _bisect_start(ms, before)
+        return ms[k - 1] if k else None
+
+    def comp_or_cue_between(self, i: int, j: int) -> bool:
+        """Is a token in ``[i, j)`` a complementizer (إن/أن) or a reporting cue?"""
+        if self._comp_or_cue is None:
+            from khabar.analyse.cues import cue_of
+            from khabar.text.lexicon import COMPS
+
+            acc, pref = 0, [0]
+            for n in self.norm:
+                acc += bool(n in COMPS or cue_of(n))
+                pref.append(acc)
+            self._comp_or_cue = pref
+        i, j = max(i, 0), min(j, len(self.norm))
+        return i < j and self._comp_or_cue[j] > self._comp_or_cue[i]
 
     def tok_range(self, a: int, b: int) -> range:
         i = bisect.bisect_left(self.starts, a)
@@ -112,11 +158,14 @@ class Doc:
         if m is None or m.type not in ("PERS", "ORG", "LOC") or self.tok_range(m.start, m.end)[0] != i + 1:
             return None
         q = self.quote_at.get(self.toks[i].start)
-        close = q[1] if q is not None else self.text.find(")", m.end)
-        # the brackets or quote marks must close right after the name
-        if close < 0 or self.text[m.end : close].strip(" \u0640.،,"):
-            return None
-        return m
+        # the brackets or quote marks must close right after the name (only spaces, tatweel, a
+        # full stop or a comma between)
+        k = m.end
+        while k < len(self.text) and self.text[k] in _BETWEEN_CLOSE:
+            k += 1
+        if q is not None:
+            return m if k >= q[1] else None
+        return m if k < len(self.text) and self.text[k] == ")" else None
 
     def quote_opening_at(self, i: int) -> tuple[int, int] | None:
         if i >= len(self.toks):
@@ -143,7 +192,8 @@ class Doc:
         if len(words) <= 5 and (is_kind(first, "org") or prev == "باسم"
                                 or is_kind(prev, "outlet_head", "org", "role")):
             return False
-        inside = [m for m in self.mentions if q[0] < m.start and m.end <= q[1] + 1]
+        lo = bisect.bisect_right(self.ment_starts, q[0])
+        inside = [m for m in self.mentions[lo : bisect.bisect_left(self.ment_starts, q[1] + 1)] if m.end <= q[1] + 1]
         if inside and len(words) <= 5 and sum(len(m.text.split()) for m in inside) >= len(words) - 1:
             return False
         return True

@@ -30,14 +30,17 @@ tagger mention of the same type already covers it):
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any, Protocol
 
+from khabar.analyse.bounds import analysed_part
 from khabar.analyse.cues import cue_of, is_kind, kind_words
 from khabar.analyse.gazetteer import labels, load_gazetteer
 from khabar.analyse.linking import link
@@ -80,6 +83,7 @@ def _default_tagger() -> _Tagger:
 def extract(text: str, tagger: _Tagger | None = None) -> list[Mention]:
     """Mentions in ``text``: tagger mentions plus rule repairs, linked within the article.
 
+    Only the first :data:`~khabar.analyse.bounds.MAX_ANALYSED_CHARS` characters are read.
     ``tagger`` is anything with ``tag(text) -> list[Mention]``; by default the shipped CRF
     (:func:`khabar.analyse.ner.load_tagger`), or no tagger (rules only) when its model is missing.
 
@@ -87,6 +91,7 @@ def extract(text: str, tagger: _Tagger | None = None) -> list[Mention]:
     >>> sorted({(m.text, m.entity) for m in ms if m.type == "PERS"})
     [('بيرقدار', 'حمزه بيرقدار'), ('حمزة بيرقدار', 'حمزه بيرقدار')]
     """
+    text = analysed_part(text)  # the cost bound (khabar.analyse.bounds)
     if not text.strip():
         return []
     base = (tagger or _default_tagger()).tag(text)
@@ -160,12 +165,20 @@ def _quote_spans(text: str) -> list[tuple[int, int]]:
     out = []
     for m in re.finditer(r"[(\"«“„‹'”]", text):
         o = m.start()
-        close = _OPEN[text[o]]
-        e = text.find(close, o + 1)
-        nl = text.find("\n", o)
-        if e < 0 or (0 <= nl < e) or e - o > 80:
+        # looked for within the 80 characters only: a text of unclosed marks stays linear
+        e = text.find(_OPEN[text[o]], o + 1, o + 81)
+        if e < 0 or text.find("\n", o, e) >= 0:
             continue
         out.append((o, e))
+    return out
+
+
+def _run_ends(norms: list[str], pred: Callable[[str], bool]) -> list[int]:
+    """For each token, the index of the first token at or after it where ``pred`` fails (one pass
+    backwards, so the rules skip runs of titles or role words in constant time)."""
+    out = [len(norms)] * (len(norms) + 1)
+    for k in range(len(norms) - 1, -1, -1):
+        out[k] = out[k + 1] if pred(norms[k]) else k
     return out
 
 
@@ -180,6 +193,10 @@ class _Text:
 
     def __post_init__(self) -> None:
         self.norms = [normalize(t.text) for t in self.toks]
+        titles = kind_words("title")
+        self.past_titles = _run_ends(self.norms, lambda n: n in titles)
+        self.past_role_np = _run_ends(
+            self.norms, lambda n: n.startswith("ال") or n.startswith("وال") or is_kind(n, "role"))
 
     def add(self, a: int, b: int, typ: str) -> None:
         span = self.text[a:b]
@@ -236,9 +253,7 @@ def _rule_title(t: _Text, i: int) -> None:
     nt = norms[i]
     if not (nt in kind_words("title") and i + 1 < n):
         return
-    j = i + 1
-    while j < n and norms[j] in kind_words("title"):
-        j += 1
+    j = t.past_titles[i + 1]
     k = _name_run(toks, j)
     # the name must end at a clear boundary, or start with a known first name: titles such
     # as الفريق (also "the team") are ambiguous
@@ -286,9 +301,7 @@ def _rule_role_comma_name(t: _Text, i: int) -> None:
         c += 1
     if not (c < n and norms[c] in ("،", ",")):
         return
-    j = c + 1
-    while j < n and norms[j] in kind_words("title"):
-        j += 1
+    j = t.past_titles[c + 1]
     k = _name_run(toks, j)
     if (1 if after_cue else 2) <= k - j <= 3 and k < n and norms[k] in ("،", ","):
         t.add(toks[j].start, toks[k - 1].end, "PERS")
@@ -299,9 +312,7 @@ def _rule_cue_role_name(t: _Text, i: int) -> None:
     toks, norms, n = t.toks, t.norms, len(t.toks)
     if not (cue_of(norms[i]) and i + 1 < n and is_kind(norms[i + 1], "role")):
         return
-    k0 = i + 2
-    while k0 < n and (norms[k0].startswith("ال") or norms[k0].startswith("وال") or is_kind(norms[k0], "role")):
-        k0 += 1
+    k0 = t.past_role_np[i + 2]
     k = _name_run(toks, k0)
     if 2 <= k - k0 <= 3 and k < n and (norms[k] in COMPS or norms[k] in ("،", ",", ":")):
         t.add(toks[k0].start, toks[k - 1].end, "PERS")
@@ -346,6 +357,9 @@ def _trim_lam(text: str, m: Mention) -> Mention:
 
 def _merge(tagged: list[Mention], rules: list[Mention]) -> list[Mention]:
     """Rule mentions win over overlapping tagger mentions, unless a same-type tagger mention covers them."""
+    ordered = sorted(tagged, key=lambda m: m.start)
+    if all(m.start < m.end for m in [*ordered, *rules]) and all(a.end <= b.start for a, b in pairwise(ordered)):
+        return _merge_disjoint(ordered, rules)
     out = list(tagged)
     for r in sorted(rules, key=lambda m: (m.start, -(m.end - m.start))):
         over = [m for m in out if m.start < r.end and r.start < m.end]
@@ -354,6 +368,22 @@ def _merge(tagged: list[Mention], rules: list[Mention]) -> list[Mention]:
         out = [m for m in out if m not in over]
         out.append(r)
     out.sort(key=lambda m: (m.start, m.end))
+    return out
+
+
+def _merge_disjoint(out: list[Mention], rules: list[Mention]) -> list[Mention]:
+    """:func:`_merge` for tagger mentions that do not overlap (a CRF's never do): they stay disjoint,
+    sorted by start and so by end, and each rule finds what it overlaps by bisection."""
+    starts = [m.start for m in out]
+    ends = [m.end for m in out]
+    for r in sorted(rules, key=lambda m: (m.start, -(m.end - m.start))):
+        lo, hi = bisect.bisect_right(ends, r.start), bisect.bisect_left(starts, r.end)
+        over = out[lo:hi]
+        if any(m.type == r.type and m.start <= r.start and r.end <= m.end for m in over):
+            continue
+        out[lo:hi] = [r]
+        starts[lo:hi] = [r.start]
+        ends[lo:hi] = [r.end]
     return out
 
 

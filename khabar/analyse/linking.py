@@ -16,6 +16,8 @@ people found later untagged (``وقال علوان``) become PERS mentions too.
 
 from __future__ import annotations
 
+import bisect
+
 from khabar.analyse.cues import is_kind, kind_words
 from khabar.analyse.quotemarks import QUOTE_CHARS
 from khabar.text.arabic import STOPWORDS, normalize, split_clitics, tokenize, unvocalized
@@ -47,16 +49,15 @@ def _key_words(m: Mention) -> list[str]:
     return ws
 
 
-def _split_joined(words: list[str], vocab: set[tuple[str, str]]) -> list[str]:
+def _split_joined(words: list[str], joined: dict[str, tuple[str, str]]) -> list[str]:
     """Split a word written without its space (احرارالشام) where the article spells the pair apart."""
     out = []
     for w in words:
-        for a, b in vocab:
-            if w == a + b:
-                out.extend([a, b])
-                break
-        else:
+        pair = joined.get(w)
+        if pair is None:
             out.append(w)
+        else:
+            out.extend(pair)
     return out
 
 
@@ -79,12 +80,16 @@ def _surname_match(short: list[str], full: list[str]) -> bool:
 def link(text: str, mentions: list[Mention]) -> list[Mention]:
     """Give the mentions of one entity in ``text`` one canonical ``entity`` (module docstring).
 
-    Also adds PERS mentions for later untagged occurrences of a linked person's surname.
+    Also adds PERS mentions for later untagged occurrences of a linked person's surname. Linear in
+    the mentions: candidates are looked up by key suffix, never compared pair by pair.
     """
     ms = sorted(mentions, key=lambda m: (m.start, m.end))
     keys = [_key_words(m) for m in ms]
-    vocab = {(k[i], k[i + 1]) for k in keys for i in range(len(k) - 1)}
-    keys = [_split_joined(k, vocab) for k in keys]
+    joined: dict[str, tuple[str, str]] = {}
+    for k in keys:
+        for i in range(len(k) - 1):
+            joined.setdefault(k[i] + k[i + 1], (k[i], k[i + 1]))
+    keys = [_split_joined(k, joined) for k in keys]
     ms, keys = _add_surnames(text, ms, keys)
 
     canon: list[list[str]] = [k for k in keys]
@@ -92,26 +97,72 @@ def link(text: str, mentions: list[Mention]) -> list[Mention]:
     for i, m in enumerate(ms):
         idx_by_type.setdefault(m.type, []).append(i)
     for typ, idxs in idx_by_type.items():
-        # a group per distinct longest key; shorter keys join the nearest (preceding first) longer one
-        order = sorted(idxs, key=lambda i: -len(keys[i]))
-        for i in order:
-            if typ not in ("PERS", "ORG"):
-                continue
-            cands = [j for j in idxs if j != i and len(keys[j]) > len(keys[i])]
-            if typ == "PERS":
-                cands = [j for j in cands if _surname_match(keys[i], keys[j])]
-            else:
-                cands = [j for j in cands if _is_suffix(keys[i], keys[j])]
-            if not cands:
-                continue
-            before = [j for j in cands if ms[j].start <= ms[i].start]
-            j = max(before, key=lambda j: ms[j].start) if before else min(cands, key=lambda j: ms[j].start)
-            canon[i] = canon[j]
+        if typ not in ("PERS", "ORG"):
+            continue
+        index = _SuffixIndex(ms, keys, idxs)
+        # a group per distinct longest key; shorter keys join the nearest (preceding first) longer
+        # one, which is linked before them (longest first)
+        for i in sorted(idxs, key=lambda i: -len(keys[i])):
+            j = index.nearest(i, typ == "PERS")
+            if j is not None:
+                canon[i] = canon[j]
     out = []
     for m, c in zip(ms, canon, strict=True):
         ent = " ".join(c) if c else normalize(m.text)
         out.append(Mention(m.text, m.type, m.start, m.end, ent))
     return out
+
+
+_INDEXED_WORDS = 8  # suffixes indexed up to this many words (longer names, never seen in news, are scanned)
+
+
+class _SuffixIndex:
+    """The mentions of one type by the word suffixes of their keys, each list in text order."""
+
+    def __init__(self, ms: list[Mention], keys: list[list[str]], idxs: list[int]) -> None:
+        self.ms, self.keys = ms, keys
+        self.by_suffix: dict[tuple[str, ...], list[tuple[int, int]]] = {}
+        self.by_last: dict[str, list[tuple[int, int]]] = {}
+        for j in idxs:  # idxs are in text order
+            k = keys[j]
+            if len(k) >= 2:
+                self.by_last.setdefault(k[-1], []).append((ms[j].start, j))
+            for n in range(1, min(len(k), _INDEXED_WORDS + 1)):
+                self.by_suffix.setdefault(tuple(k[-n:]), []).append((ms[j].start, j))
+
+    def _candidates(self, short: list[str], pers: bool) -> list[list[tuple[int, int]]]:
+        """Lists of ``(start, j)``, in text order, of the longer mentions ``short`` names."""
+        if not short:
+            return []
+        if len(short) > _INDEXED_WORDS:
+            match = _surname_match if pers else _is_suffix
+            return [[c for c in self.by_last.get(short[-1], []) if match(short, self.keys[c[1]])]]
+        lists = [self.by_suffix.get(tuple(short), [])]
+        if pers and len(short) == 1:
+            # the last word with or without ال (الفارس ~ منذر فارس, فارس ~ منذر الفارس)
+            s = short[0]
+            lists.append(self.by_last.get("ال" + s, []))
+            if s.startswith("ال"):
+                lists.append(self.by_last.get(s[2:], []))
+        return lists
+
+    def nearest(self, i: int, pers: bool) -> int | None:
+        """The longer mention ``i`` names nearest before it (else the first after it), or None."""
+        at = self.ms[i].start
+        before: tuple[int, int] | None = None  # (start, j): latest start, first j among equals
+        after: tuple[int, int] | None = None
+        for lst in self._candidates(self.keys[i], pers):
+            if not lst:
+                continue
+            k = bisect.bisect_right(lst, (at, len(self.ms)))
+            if k:
+                c = lst[bisect.bisect_left(lst, (lst[k - 1][0], -1))]
+                if before is None or c[0] > before[0] or (c[0] == before[0] and c[1] < before[1]):
+                    before = c
+            if after is None or lst[0] < after:
+                after = lst[0]
+        best = before or after
+        return best[1] if best is not None else None
 
 
 def _add_surnames(text: str, ms: list[Mention], keys: list[list[str]]) -> tuple[list[Mention], list[list[str]]]:
@@ -130,18 +181,30 @@ def _add_surnames(text: str, ms: list[Mention], keys: list[list[str]]) -> tuple[
     if not surnames:
         return ms, keys
     toks = tokenize(text, punct=True)
-    taken = [(m.start, m.end) for m in ms]
+    norms = [normalize(t.text) for t in toks]
+    # token positions by first-word form (as written, and without a proclitic و/ف): only there
+    # can a surname start, so each surname reads its own few positions, not the whole text
+    at_form: dict[str, list[int]] = {}
+    for p, w0 in enumerate(norms):
+        at_form.setdefault(w0, []).append(p)
+        if len(w0) > 3 and w0[0] in "وف":
+            at_form.setdefault(w0[1:], []).append(p)
+    taken = bytearray(len(text) + 1)  # 1 where a mention already covers the character
+    for m in ms:
+        taken[m.start : m.end] = b"\x01" * max(0, min(m.end, len(text)) - m.start)
     new_m, new_k = list(ms), list(keys)
     for sn, (first, raw_form) in surnames.items():
         size = len(sn)
-        for p in range(len(toks) - size + 1):
+        for p in sorted(set(at_form.get(sn[0], ()))):
+            if p > len(toks) - size:
+                break
             seg = toks[p : p + size]
             if seg[0].start < ms[first].end:
                 continue
-            words = [normalize(t.text) for t in seg]
+            words = norms[p : p + size]
             w0 = words[0]
             if len(w0) > 3 and w0[0] in "وف" and (w0[1:],) + tuple(words[1:]) == sn:
-                words[0] = w0[1:]
+                words = [w0[1:], *words[1:]]
                 a = seg[0].start + 1
             else:
                 a = seg[0].start
@@ -150,11 +213,11 @@ def _add_surnames(text: str, ms: list[Mention], keys: list[list[str]]) -> tuple[
             if raw_form and unvocalized(seg[-1].text).lstrip("وف") != raw_form:
                 continue  # إمام the name, not أمام the preposition
             b = seg[-1].end
-            if any(s < b and a < e for s, e in taken):
+            if taken.find(1, a, b) >= 0:
                 continue
             m = Mention(text[a:b], "PERS", a, b, " ".join(sn))
             new_m.append(m)
             new_k.append(list(sn))
-            taken.append((a, b))
+            taken[a:b] = b"\x01" * (b - a)
     order = sorted(range(len(new_m)), key=lambda i: (new_m[i].start, new_m[i].end))
     return [new_m[i] for i in order], [new_k[i] for i in order]

@@ -53,21 +53,25 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
     pos = 0
     for para in text.split("\n"):
         stack: list[tuple[str, int]] = []  # (family, offset of the opening mark)
+        # open marks per family (and German „ ones) kept beside the stack: asking the stack itself
+        # at every mark is quadratic in a paragraph of unclosed marks
+        open_by: dict[str, int] = {}
+        low_curly = 0
         for k, ch in enumerate(para):
             if ch not in MARKS:
                 continue
             i = pos + k
             fam, role = MARKS[ch]
-            if ch == "“" and any(f == "curly" and text[o] == "„" for f, o in stack):
+            if ch == "“" and low_curly:
                 role = "close"  # German-style „…“
-            if ch == "”" and not any(f == "curly" for f, _ in stack):
+            if ch == "”" and not open_by.get("curly"):
                 role = "ambig"  # some outlets type ” for both ends
                 fam = "dq"
             if fam in ("dq", "sq"):
                 ctx = _mark_role(text, i)
                 if fam == "sq" and ctx == "ambig":
                     continue  # an apostrophe inside a word
-                open_same = any(f == fam for f, _ in stack)
+                open_same = bool(open_by.get(fam))
                 # a mark that clearly opens nests inside an open quote ("… التابعة "لقسد" …"); one
                 # that could go either way closes an open quote, else opens
                 role = ("close" if open_same else "open") if ctx == "ambig" else ctx
@@ -75,12 +79,17 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
                     continue  # a stray closing mark
             if role == "open":
                 stack.append((fam, i))
-            elif role == "close":
+                open_by[fam] = open_by.get(fam, 0) + 1
+                low_curly += fam == "curly" and ch == "„"
+            elif role == "close" and open_by.get(fam):
                 for d in range(len(stack) - 1, -1, -1):
                     if stack[d][0] == fam:
                         for _, o in stack[d + 1 :]:
                             spans.append((o, i))  # an inner quote left open closes with its outer one
                         spans.append((stack[d][1], i))
+                        for f, o in stack[d:]:
+                            open_by[f] -= 1
+                            low_curly -= f == "curly" and text[o] == "„"
                         del stack[d:]
                         break
         end = pos + len(para.rstrip())

@@ -21,15 +21,19 @@ speaker phrase in matching form (:func:`khabar.text.arabic.normalize`).
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from khabar.analyse import entities as ents
+from khabar.analyse.bounds import analysed_part
 from khabar.analyse.cues import ENDERS, OBJ_LEMMAS, OBJ_START, Cue, cue_of, is_kind
 from khabar.analyse.doc import PUNCT_STOP, Doc, clean
 from khabar.analyse.gazetteer import labels
 from khabar.analyse.outlets import outlet_at
 from khabar.analyse.speakers import Speaker, Subject, sentence_subject, subject, subject_before
 from khabar.analyse.stance import stance
+from khabar.analyse.sweep import QuoteSweep, SpanSweep, outer_length
 from khabar.text.arabic import split_clitics
 from khabar.text.lexicon import COMPS, NP_STOP, PREPS, RELATIVE, TIME
 from khabar.types import Mention, Statement
@@ -44,19 +48,22 @@ def extract(text: str, mentions: list[Mention] | None = None) -> list[Statement]
     """Statements reported in ``text`` (offsets into ``text``), in text order.
 
     ``mentions`` are the article's linked mentions (:func:`khabar.analyse.entities.extract`); they are
-    computed when not given.
+    computed when not given. Only the first :data:`~khabar.analyse.bounds.MAX_ANALYSED_CHARS`
+    characters are read.
 
     >>> ms = [Mention("حمزة بيرقدار", "PERS", 4, 16, "حمزه بيرقدار")]
     >>> [(s.speaker, s.text, s.stance) for s in extract("قال حمزة بيرقدار إن المفاوضات لم تبدأ.", ms)]
     [('حمزه بيرقدار', 'المفاوضات لم تبدأ', 'denies')]
     """
+    text = analysed_part(text)  # the cost bound (khabar.analyse.bounds)
     if not text.strip():
         return []
     if mentions is None:
         mentions = ents.extract(text)
+    mentions = [m for m in mentions if m.end <= len(text)]
     d = Doc(text, mentions)
     cues = _cues(d)
-    run = _Run(d, [i for i, _ in cues])
+    run = _Run(d, [i for i, _ in cues if _clause_cue(d, i)])
     for i, cue in cues:
         if i not in run.skip and run.opens_statement(i):
             _read_cue(run, i, cue)
@@ -94,26 +101,52 @@ def _cues(d: Doc) -> list[tuple[int, Cue]]:
 
 @dataclass
 class _Run:
-    """The extraction of one text so far: statements, speakers met, the last one, spans used."""
+    """The extraction of one text so far: statements, speakers met, the last one, spans used.
+
+    Cues are read in text order, so the span tests sweep forward (:mod:`khabar.analyse.sweep`) and
+    the next clause cue is a bisection: the cost stays linear in the text.
+    """
 
     d: Doc
-    cue_idx: list[int]
+    clause_cues: list[int]  # token indices of the cues that open a clause, ascending
     out: list[Statement] = field(default_factory=list)
     known: list[Speaker] = field(default_factory=list)
-    consumed: list[tuple[int, int]] = field(default_factory=list)  # direct quotes already taken
+    consumed: SpanSweep = field(default_factory=SpanSweep)  # direct quotes already taken
+    said: SpanSweep = field(default_factory=SpanSweep)  # the statements' content spans
     last: Speaker | None = None
     skip: set[int] = field(default_factory=set)  # cues an attribution took (بحسب ما قال)
+    quoted: QuoteSweep | None = None
 
-    def later_cues(self, i: int) -> list[int]:
-        return [j for j in self.cue_idx if j > i and j not in self.skip and _clause_cue(self.d, j)]
+    def __post_init__(self) -> None:
+        self.cue_starts = [self.d.toks[j].start for j in self.clause_cues]
+        self.quoted = QuoteSweep(self.d.text, self.d.quotes)
+
+    def _first_from(self, k: int) -> int | None:
+        while k < len(self.clause_cues) and self.clause_cues[k] in self.skip:
+            k += 1
+        return self.clause_cues[k] if k < len(self.clause_cues) else None
+
+    def next_cue(self, i: int) -> int | None:
+        """The first clause cue after token ``i`` that no attribution took."""
+        return self._first_from(bisect.bisect_right(self.clause_cues, i))
+
+    def cue_after(self, pos: int) -> int | None:
+        """The start offset of the first clause cue starting after character ``pos``."""
+        j = self._first_from(bisect.bisect_right(self.cue_starts, pos))
+        return None if j is None else self.d.toks[j].start
+
+    def add(self, st: Statement) -> None:
+        self.out.append(st)
+        self.said.add(st.start, st.end)
 
     def opens_statement(self, i: int) -> bool:
         """May the cue at token ``i`` open a statement (not inside a quote or a statement's content)?"""
         pos = self.d.toks[i].start
-        if any(a <= pos < b for a, b in self.consumed) or self.d.in_quote(pos):
+        assert self.quoted is not None
+        if self.consumed.covers(pos) or self.quoted.inside(pos):
             return False
         # inside an earlier statement's content a cue that opens no clause is part of that content
-        return not (any(st.start <= pos < st.end for st in self.out) and not _clause_cue(self.d, i))
+        return not (self.said.covers(pos) and not _clause_cue(self.d, i))
 
 
 def _read_cue(run: _Run, i: int, cue: Cue) -> None:
@@ -125,15 +158,15 @@ def _read_cue(run: _Run, i: int, cue: Cue) -> None:
     if kind == "prep":
         st = _attribution(d, i, limit, run.known, run.skip)
         if st is not None:
-            run.out.append(st)
+            run.add(st)
             if st.speaker:
                 run.last = Speaker(st.speaker, st.speaker_type)
         return
     sub, outlet, j = _cue_subject(d, i, kind, limit, run.known)
     if kind == "relay" and sub is None:
         return
-    nxt_cues = run.later_cues(i)
-    stop = min([limit] + [c for c in nxt_cues if c > i])
+    nxt = run.next_cue(i)
+    stop = limit if nxt is None else min(limit, nxt)
     opener, outlet = _opener(d, j, limit, stop, cue, sub, outlet)
     if opener is None and sub is not None and sub.speaker is not None and kind == "verb":
         # no content, but the subject is now the one speaking (وكشف المتحدث عن … وأوضح أن …)
@@ -144,7 +177,7 @@ def _read_cue(run: _Run, i: int, cue: Cue) -> None:
             return
     if strict and sub is None and kind == "verb" and (opener[0] == "object" or opener[1] > j + 1):
         return  # a word often a noun (تابع للجيش) is a cue only with a subject or إن/أن/: at once
-    span = _content(d, opener, nxt_cues)
+    span = _content(d, opener, run.cue_after)
     if span is None:
         return
     a, b, direct = span
@@ -153,7 +186,7 @@ def _read_cue(run: _Run, i: int, cue: Cue) -> None:
     if role is None and sp is not None and sub is not None:
         role = sp.role
     content = d.text[a:b]
-    run.out.append(Statement(
+    run.add(Statement(
         speaker=sp.name if sp else None,
         text=content,
         start=a,
@@ -166,7 +199,7 @@ def _read_cue(run: _Run, i: int, cue: Cue) -> None:
         speaker_type=sp.type if sp else None,
     ))
     if direct:
-        run.consumed.append((a, b))
+        run.consumed.add(a, b)
     if sp is not None:
         run.last = sp
 
@@ -253,7 +286,7 @@ def _object_opener(d: Doc, j: int, stop: int, cue: Cue) -> tuple[str, int] | Non
     return "object", start_tok
 
 
-def _content(d: Doc, opener: tuple[str, int], nxt_cues: list[int]) -> tuple[int, int, bool] | None:
+def _content(d: Doc, opener: tuple[str, int], cue_after: Callable[[int], int | None]) -> tuple[int, int, bool] | None:
     """The content's character span and whether it is direct, from its opener."""
     kind_o, ct = opener
     if ct >= len(d.toks):
@@ -267,10 +300,10 @@ def _content(d: Doc, opener: tuple[str, int], nxt_cues: list[int]) -> tuple[int,
         direct = True
     else:
         a = cstart
-        b = _content_end(d, a, nxt_cues)
+        b = _content_end(d, a, cue_after)
         # mostly inside quote marks → direct, ending at the last quote's close
-        inside = [(o, c) for o, c in d.quotes if a <= o and c <= b + 1 and o < b]
-        covered = sum(c - o for o, c in inside if not any(o2 < o and c <= c2 for o2, c2 in inside))
+        inside = [(o, c) for o, c in d.quotes_from(a, b) if c <= b + 1]
+        covered = outer_length(inside)
         if inside and covered * 2 >= (b - a):
             direct = True
             b = max(c for _, c in inside)
@@ -390,19 +423,20 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
     return a, b
 
 
-def _content_end(d: Doc, start: int, cues_after: list[int]) -> int:
+def _content_end(d: Doc, start: int, cue_after: Callable[[int], int | None]) -> int:
     """Where indirect content starting at char ``start`` ends: sentence end or the next cue clause."""
     _, s_end = d.sentence(start)
-    # a quote opened in the content that runs past the sentence end carries it on
-    for o, c in d.quotes:
-        if start <= o < s_end < c:
-            s_end = max(s_end, c + 1)
+    # a quote opened in the content that runs past the sentence end carries it on (quotes in
+    # opening order: once one opens past the end, none later can carry it)
+    k = bisect.bisect_left(d.quote_starts, start)
+    while k < len(d.quotes) and d.quotes[k][0] < s_end:
+        if s_end < d.quotes[k][1]:
+            s_end = d.quotes[k][1] + 1
+        k += 1
     end = s_end
-    for ci in cues_after:
-        p = d.toks[ci].start
-        if start < p < end:
-            end = p
-            break
+    p = cue_after(start)
+    if p is not None and p < end:
+        end = p
     i = d.tok_at(start)
     while i < len(d.toks) and d.toks[i].start < end:
         if d.norm[i] in ("،", ",") and i + 2 < len(d.toks):

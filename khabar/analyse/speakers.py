@@ -65,10 +65,9 @@ def _resolve_description(d: Doc, words: list[str], before: int, known: list[Spea
         return None
     head = words[0]
     if len(words) == 1 and head.startswith("ال") and is_kind(head, "org"):
-        for m in reversed([m for m in d.mentions if m.start < before and m.type == "ORG"]):
-            first = m.entity.split()[0] if m.entity else ""
-            if first == head[2:] and len(m.entity.split()) > 1:
-                return Speaker(m.entity, "ORG")
+        m = d.org_before(head[2:], before)
+        if m is not None:
+            return Speaker(m.entity, "ORG")
     phrase = " ".join(words)
     if is_kind(head, "role"):
         for sp in reversed(known):
@@ -262,8 +261,7 @@ def subject_before(d: Doc, cue: int) -> Subject | None:
     if m is None or m.type not in ("PERS", "ORG"):
         return None
     end = d.tok_range(m.start, m.end)[-1] + 1
-    between = [n for n in d.norm[end:cue]]
-    if len(between) > 16 or any(n in COMPS or cue_of(n) for n in between):
+    if cue - end > 16 or d.comp_or_cue_between(end, cue):
         return None
     sp = speaker_of_mention(m)
     role = None
@@ -282,7 +280,7 @@ def sentence_subject(d: Doc, cue: int) -> Speaker | None:
     for k in range(i, min(cue, i + 8)):
         m = d.mention_starting(k)
         if m is not None and m.type in ("PERS", "ORG"):
-            if any(n in COMPS or cue_of(n) for n in d.norm[k:cue]):
+            if d.comp_or_cue_between(k, cue):
                 return None
             return speaker_of_mention(m)
     return None

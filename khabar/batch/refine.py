@@ -7,7 +7,9 @@ act as one member (as online, a copy follows its original); the medoid is the gr
 mean score against the others (components up to ``exact_medoid_size`` get every pair scored, so
 theirs is exact); the representatives are the most central groups that pass the medoid; a group
 stays when :func:`khabar.stories.rules.joins` says so. The groups that fail are clustered again
-among themselves the next round. Every decision is a rule of :mod:`khabar.stories.rules`.
+among themselves the next round. A last pass lets each group take, as online, the *best* story it
+may join among those it is linked to (:func:`khabar.stories.rules.preference`), not merely the first
+that kept it. Every decision is a rule of :mod:`khabar.stories.rules`.
 """
 
 from __future__ import annotations
@@ -80,6 +82,7 @@ def build_stories(
     out = settled[0]
     for df in settled[1:]:
         out = out.unionByName(df)
+    out = _choose(cut(out), table, config)
     return Stories(cut(out), table.scores, rounds, table.scored)
 
 
@@ -213,3 +216,86 @@ def _verdicts(heads: DataFrame, reps: DataFrame, table: ScoreTable, config: Stor
         .withColumn("stays", (F.col("g") == F.col("medoid")) | F.coalesce(ok, F.lit(False)))
     )
     return cut(verdict)
+
+
+def _choose(members: DataFrame, table: ScoreTable, config: StoryConfig) -> DataFrame:
+    """One last pass, as online an article joins the *best* story it may join (not the first that takes it).
+
+    Every copy group is judged against the representatives of each story it has a passing scored
+    pair with (its own included, at most ``top_k`` of them): by :func:`khabar.stories.rules.joins`,
+    then :func:`khabar.stories.rules.preference`. A group moves to its preferred story when it
+    differs from its own; a story's medoid stays (the story is its). The representatives are those
+    of the stories before the pass, so the pass is one bounded step, order-free.
+    """
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    comp = members.withColumnRenamed("story", "component")
+    heads = comp.where(F.col("n") == F.col("group")).withColumn(
+        "size", F.count(F.lit(1)).over(Window.partitionBy("component"))
+    )
+    reps = _ranked(comp, heads.select("n", "component", "size"), table).where(
+        rules.is_rep_col(F.col("rank"), config)
+    )
+    reps = reps.select(F.col("component").alias("story"), F.col("group").alias("rep"), "rank")
+    cands = _linked_stories(comp, heads, table, config)
+    own = heads.select(F.col("n").alias("g"), F.col("component").alias("story"))
+    cands = cands.unionByName(own).distinct()
+    checks = cands.join(reps, "story").where(F.col("g") != F.col("rep"))
+    judged = (
+        table.on(checks, "rep")
+        .groupBy("g", "story")
+        .agg(
+            F.min(F.when(F.col("rank") == 1, F.col("score"))).alias("medoid_score"),
+            F.count(F.lit(1)).alias("n_reps"),
+            F.avg(rules.passes_col(F.col("score"), config).cast("double")).alias("share"),
+            F.avg("score").alias("mean"),
+        )
+    )
+    # no medoid score (the group is its story's medoid): only the representatives' majority can pass
+    ok = judged.where(
+        rules.joins_col(
+            F.coalesce("medoid_score", F.lit(float("inf"))), F.col("n_reps"), F.col("share"), config
+        )
+    )
+    pref = Window.partitionBy("g").orderBy(
+        *rules.preference_cols(F.col("mean"), F.col("medoid_score"), F.col("story"))
+    )
+    best = (
+        ok.withColumn("k", F.row_number().over(pref)).where("k = 1").select("g", F.col("story").alias("best"))
+    )
+    # the medoid of a story of two groups or more holds it; a story of one group may move whole
+    multi = heads.where(F.col("size") > 1).select(F.col("component").alias("story")).distinct()
+    medoids = reps.where("rank = 1").join(multi, "story", "left_semi")
+    medoids = medoids.select(F.col("rep").alias("g"), F.lit(True).alias("is_medoid"))
+    moves = (
+        own.join(best, "g")
+        .join(medoids, "g", "left")
+        .where(F.col("is_medoid").isNull() & (F.col("best") != F.col("story")))
+        .select(F.col("g").alias("group"), "best")
+    )
+    return members.join(moves, "group", "left").select(
+        "n", F.coalesce("best", "story").alias("story"), "group"
+    )
+
+
+def _linked_stories(comp: DataFrame, heads: DataFrame, table: ScoreTable, config: StoryConfig) -> DataFrame:
+    """``(g, story)``: for each group head the ``top_k`` stories it has the best passing scored pairs with."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    story_of = comp.select(F.col("n").alias("partner"), F.col("component").alias("story"))
+    linked = (
+        both_ways(table.scores.where(rules.passes_col(F.col("score"), config)))
+        .select(F.col("a").alias("g"), F.col("b").alias("partner"), "score")
+        .join(heads.select(F.col("n").alias("g")), "g", "left_semi")
+        .join(story_of, "partner")
+        .groupBy("g", "story")
+        .agg(F.min("score").alias("best"))
+    )
+    top = Window.partitionBy("g").orderBy("best", "story")
+    return (
+        linked.withColumn("k", F.row_number().over(top))
+        .where(F.col("k") <= config.top_k)
+        .select("g", "story")
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -86,6 +87,9 @@ def show(
     with Store(path) as store:
         article = store.get(article_id)
     if article is None:
+        if len(article_id) < 6 and re.fullmatch(r"[0-9a-f]+", article_id):
+            # no article has this input id, and a prefix of an id this short would be ambiguous
+            fail(f"{article_id}: prefix shorter than 6 characters (give at least 6 of the id)", code=2)
         fail(f"{article_id}: no such article in {path}")
     if as_json:
         emit_json(article.to_dict())

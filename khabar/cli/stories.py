@@ -15,6 +15,32 @@ from khabar.cli.common import emit_json, fail
 
 err = Console(stderr=True)
 
+SQL_INT_MAX = 2**63 - 1  # SQLite's integers are signed 64-bit: a larger id or offset cannot be asked
+
+
+def _since(value: str | None) -> str | None:
+    """``--since`` checked: an ISO 8601 date or date and time, else a usage error (exit 2)."""
+    from khabar.text.dates import parse_day
+
+    if value is not None and parse_day(value) is None:
+        raise typer.BadParameter(f"{value!r} is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][+HH:MM]")
+    return value
+
+
+def _sql_int(value: int) -> int:
+    """A count or offset SQLite can take (at most 2⁶³−1), else a usage error (exit 2)."""
+    if value > SQL_INT_MAX:
+        raise typer.BadParameter(f"{value} is too large (at most {SQL_INT_MAX})")
+    return value
+
+
+def _story_id(value: str) -> str:
+    """``STORY_ID`` checked: a whole number from 1 to 2⁶³−1 (``#12`` too), else a usage error (exit 2)."""
+    digits = value.strip().removeprefix("#")
+    if not (digits.isascii() and digits.isdigit()) or not 1 <= int(digits) <= SQL_INT_MAX:
+        raise typer.BadParameter(f"{value!r} is not a story id (a whole number from 1 to {SQL_INT_MAX})")
+    return digits
+
 
 def _open_store(db: Path | None):  # -> Store
     from khabar.store.db import Store, StoreError
@@ -30,25 +56,19 @@ def _open_store(db: Path | None):  # -> Store
 
 @app.command()
 def stories(
-    since: Annotated[str | None, typer.Option(help="Only stories seen on or after this date (YYYY-MM-DD).")] = None,
+    since: Annotated[str | None, typer.Option(help="Only stories seen on or after this date (YYYY-MM-DD).",
+                                              callback=_since)] = None,
     lang: Annotated[str | None, typer.Option(help="Only stories with an article in this language (ar, fr…).")] = None,
     source: Annotated[str | None, typer.Option(help="Only stories an outlet reported (e.g. alghad.tv).")] = None,
     q: Annotated[str | None, typer.Option("--q", help="Only stories with an article matching these words.")] = None,
-    limit: Annotated[int, typer.Option(min=1, help="At most this many stories.")] = 50,
-    offset: Annotated[int, typer.Option(min=0, help="Skip this many (for paging).")] = 0,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many stories.", callback=_sql_int)] = 50,
+    offset: Annotated[int, typer.Option(min=0, help="Skip this many (for paging).", callback=_sql_int)] = 0,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """List stories, newest first: headline, size, sources, first and last seen."""
     from khabar.stories.telling import list_stories
 
-    if since is not None:
-        from datetime import date
-
-        try:
-            date.fromisoformat(since[:10])
-        except ValueError:
-            fail(f"--since {since!r}: not a date (YYYY-MM-DD)")
     with _open_store(db) as store:
         found = list_stories(store, since=since, lang=lang, source=source, q=q, limit=limit, offset=offset)
     if as_json:
@@ -66,7 +86,7 @@ def stories(
 
 @app.command()
 def story(
-    story_id: Annotated[str, typer.Argument(help="Story id (from `khabar stories`).")],
+    story_id: Annotated[str, typer.Argument(help="Story id (from khabar stories).", callback=_story_id)],
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:

@@ -53,6 +53,11 @@ class CompareConfig:
     #: Weight of an Arabic pair in training (others 1): Arabic is the language that matters most,
     #: and only 145 of the 507 SemEval-2022 training pairs are Arabic (315 Turkish).
     arabic_weight: float = 2.0
+    #: Characters of a page opening in the training variants without headlines
+    #: (:data:`khabar.compare.training.VARIANTS`): web archives and feeds often keep only the first part
+    #: of a page (the stories dev set's openings run 880 characters on average), the lead that tells
+    #: the story; the SemEval texts are whole articles.
+    opening_chars: int = 900
 
     def with_(self, **changes: Any) -> CompareConfig:
         """A copy with some values changed."""

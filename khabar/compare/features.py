@@ -2,7 +2,7 @@
 
 Every feature is symmetric (swapping the articles gives the same vector), so the learned score is too.
 Features that cannot be computed for a pair (no entities analysed, no numbers in one article, no
-published dates) are ``NaN``: the gradient-boosted model treats missing as its own case instead of
+published dates, no headline on one side) are ``NaN``: the gradient-boosted model treats missing as its own case instead of
 reading it as "no overlap".
 """
 
@@ -37,6 +37,8 @@ FEATURE_NAMES: list[str] = [
     # figures
     "num_shared", "num_overlap", "year_shared", "year_overlap", "date_shared", "date_overlap", "weekday_same",
     "days_apart",
+    # the lead's own weekdays and figures: what tells one happening from the next day's (NaN where absent)
+    "lead_weekday_same", "lead_num_overlap",
     # entities and quotes (NaN until analysed)
     "ent_jaccard", "ent_overlap", "ent_shared", "ent_weighted", "ent_idf_jaccard", "ent_idf_shared",
     *[f"ent_{t.lower()}_overlap" for t in ENTITY_TYPES],
@@ -226,6 +228,10 @@ def _pair_rest(p1: Profile, p2: Profile, row: np.ndarray) -> None:
     row[f["year_shared"]], row[f["year_overlap"]] = _overlap(n1.years, n2.years)
     row[f["date_shared"]], row[f["date_overlap"]] = _overlap(n1.dates, n2.dates)
     row[f["weekday_same"]] = float(bool(n1.weekdays & n2.weekdays)) if n1.weekdays and n2.weekdays else np.nan
+    w1, w2 = p1.lead_numbers.weekdays, p2.lead_numbers.weekdays
+    row[f["lead_weekday_same"]] = float(bool(w1 & w2)) if w1 and w2 else np.nan
+    row[f["lead_num_overlap"]] = _overlap(p1.lead_numbers.numbers | p1.lead_numbers.dates,
+                                          p2.lead_numbers.numbers | p2.lead_numbers.dates)[1]
     if p1.published and p2.published:
         row[f["days_apart"]] = abs((p1.published - p2.published).days)
     else:
@@ -330,6 +336,32 @@ def _segment_sums(a: sp.csr_matrix, b: sp.csr_matrix) -> np.ndarray:
     return np.bincount(rows * _N_SEG + seg, weights=prod.data, minlength=n * _N_SEG).reshape(n, _N_SEG)
 
 
+def has_title(p: Profile) -> bool:
+    """Whether the article has a headline with terms (most page openings have none)."""
+    return p.title_vec.nnz > 0
+
+
+def _unknown_titles(pairs: Sequence[tuple[Profile, Profile]], x: np.ndarray, s12: np.ndarray,
+                    s21: np.ndarray) -> None:
+    """A missing headline is unknown, not a mismatch: its cosines become NaN.
+
+    With one headline, the features that need both are NaN and the "max" ones keep the one headline
+    against the other side's text or lead (the "min" ones need both headlines).
+    """
+    f = _IDX
+    t1 = np.array([has_title(p1) for p1, _ in pairs])
+    t2 = np.array([has_title(p2) for _, p2 in pairs])
+    one = t1 != t2
+    none = ~t1 & ~t2
+    for name in ("cos_title", "cos_title_char", "cos_title_text_min"):
+        x[~(t1 & t2), f[name]] = np.nan
+    # the one headline's side of the pair: s12 holds p1's title against p2, s21 p2's against p1
+    x[one, f["cos_title_text_max"]] = np.where(t1, s12[:, 6], s21[:, 6])[one]
+    x[one, f["cos_title_lead_max"]] = np.where(t1, s12[:, 8], s21[:, 8])[one]
+    x[none, f["cos_title_text_max"]] = np.nan
+    x[none, f["cos_title_lead_max"]] = np.nan
+
+
 def pair_features_batch(pairs: Sequence[tuple[Profile, Profile]]) -> np.ndarray:
     """Features of many pairs at once, ``(len(pairs), N_FEATURES)``; cosines are computed in bulk."""
     n = len(pairs)
@@ -349,6 +381,7 @@ def pair_features_batch(pairs: Sequence[tuple[Profile, Profile]]) -> np.ndarray:
     a, b = s12[:, 7], s21[:, 7]
     x[:, f["cos_lead_text_min"]], x[:, f["cos_lead_text_max"]] = np.minimum(a, b), np.maximum(a, b)
     x[:, f["cos_title_lead_max"]] = np.maximum(s12[:, 8], s21[:, 8])
+    _unknown_titles(pairs, x, s12, s21)
     tot1 = np.array([p1.presence.data.sum() for p1, _ in pairs], dtype=np.float64)
     tot2 = np.array([p2.presence.data.sum() for _, p2 in pairs], dtype=np.float64)
     c1 = s12[:, 9] / np.maximum(tot1, 1e-9)  # share of p1's (IDF-weighted) terms that p2 has

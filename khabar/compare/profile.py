@@ -110,6 +110,8 @@ class Profile:
     char_tf: sp.csr_matrix
     numbers: Numbers
     signature: np.ndarray
+    # figures of the lead alone: the day and the figures a report opens with name its happening
+    lead_numbers: Numbers = field(default_factory=Numbers)
     entities: dict[str, Entity] | None = None  # entity_key → Entity; None when not analysed
     quotes: list[Quote] | None = None  # None when not analysed
     embedding: np.ndarray | None = None  # unit vector from an optional Embedder (khabar.compare.embed)
@@ -226,6 +228,7 @@ def build_profile(
         char_tf=char_counts[0],
         numbers=extract_numbers(article.title + "\n" + text, config.min_quantity),
         signature=minhash.text_signature(text),
+        lead_numbers=extract_numbers(lead_text, config.min_quantity),
         entities=None if mentions is None else _entities(mentions, lang, word_idf),
         quotes=quotes,
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from khabar.compare.config import DEFAULT
 from khabar.compare.embed import EMBED_FEATURE, Embedder, embed_profiles
 from khabar.compare.model import TARGETS, ShippedModel, SimilarityModel, load_model
 from khabar.compare.profile import Profile, build_profile
-from khabar.types import Article, Document
+from khabar.types import Article, Document, Mention, Statement
 
 
 class PairsError(ValueError):
@@ -116,6 +116,87 @@ def prepare_profiles(pairs: Sequence[LabelledPair], background: Background,
     return out
 
 
+#: How each article of a training pair is shown, per variant: ``(headline kept, opening only)`` for
+#: the first and the second article. Real pages often come without a headline line and as their
+#: opening only (most of the stories dev set's pages do); the SemEval pairs always have both. So each
+#: pair is also learnt without headlines, with one headline, and as headline-less openings, with the
+#: same gold rating: the model learns to do without what a page lacks instead of reading it as a mismatch.
+VARIANTS: dict[str, tuple[tuple[bool, bool], tuple[bool, bool]]] = {
+    "full": ((True, False), (True, False)),
+    "one_headline": ((True, False), (False, False)),
+    "no_headlines": ((False, False), (False, False)),
+    "openings": ((False, True), (False, True)),
+}
+
+
+def opening(article: Article, mentions: Sequence[Mention] | None, statements: Sequence[Statement] | None,
+            chars: int = DEFAULT.opening_chars) -> tuple[Article, list[Mention] | None, list[Statement] | None]:
+    """The article's first ``chars`` characters, cut at a sentence end where there is one, with the
+    mentions and statements that lie inside.
+
+    >>> a = Article(id="x", title="t", text="جملة أولى. جملة ثانية طويلة.", raw="")
+    >>> opening(a, None, None, 15)[0].text
+    'جملة أولى.'
+    """
+    from khabar.text import arabic
+
+    text = article.text
+    if len(text) > chars:
+        ends = [b for _, b in arabic.sentences(text) if b <= chars]
+        text = text[: ends[-1] if ends else chars]
+    n = len(text)
+    cut = replace(article, text=text, spans=[])
+    return (cut, None if mentions is None else [m for m in mentions if m.end <= n],
+            None if statements is None else [s for s in statements if s.end <= n])
+
+
+@dataclass
+class TrainingRows:
+    """The feature rows the model learns from: every pair in every :data:`VARIANTS` form.
+
+    ``origin[i]`` is the pair row ``i`` came from, ``variant[i]`` its form; folds split by the pairs'
+    groups, so no variant of a test pair is ever trained on.
+    """
+
+    X: np.ndarray
+    Y: np.ndarray
+    weight: np.ndarray
+    groups: np.ndarray
+    origin: np.ndarray
+    variant: np.ndarray
+
+
+def training_rows(pairs: Sequence[LabelledPair], background: Background, embedder: Embedder | None = None,
+                  analysed: bool = True, variants: Sequence[str] = tuple(VARIANTS)) -> TrainingRows:
+    """Features of every pair in every variant (see :data:`VARIANTS`); analysis runs once per article."""
+    analyses: dict[str, tuple[Any, Any]] = {}
+    for p in pairs:
+        for art in (p.a, p.b):
+            if art.id not in analyses:
+                analyses[art.id] = analyse(art) if analysed else (None, None)
+    made: dict[tuple[str, bool, bool], Profile] = {}
+
+    def profile(art: Article, form: tuple[bool, bool]) -> Profile:
+        key = (art.id, *form)
+        if key not in made:
+            mentions, statements = analyses[art.id]
+            a = art if form[0] else replace(art, title="")
+            if form[1]:
+                a, mentions, statements = opening(a, mentions, statements)
+            made[key] = build_profile(a, background, mentions, statements)
+        return made[key]
+
+    shown = [(profile(p.a, VARIANTS[v][0]), profile(p.b, VARIANTS[v][1])) for v in variants for p in pairs]
+    if embedder is not None:
+        embed_profiles(made.values(), embedder)
+    names = list(F.FEATURE_NAMES) + ([EMBED_FEATURE] if embedder is not None else [])
+    X = ShippedModel(SimilarityModel(), background, names, uses_embedding=embedder is not None).features(shown)
+    k = len(variants)
+    return TrainingRows(X=X, Y=np.tile(gold_matrix(pairs), (k, 1)), weight=np.tile(sample_weights(pairs), k),
+                        groups=np.tile(pair_groups(pairs), k), origin=np.tile(np.arange(len(pairs)), k),
+                        variant=np.repeat(np.asarray(variants), len(pairs)))
+
+
 def gold_matrix(pairs: Sequence[LabelledPair]) -> np.ndarray:
     return np.array([[p.gold.get(t, np.nan) for t in TARGETS] for p in pairs], dtype=np.float64)
 
@@ -138,15 +219,11 @@ def train(path: str | Path, embedder: Embedder | None = None, random_state: int 
     """Fit the model on a labelled-pairs file (background = its cleaned texts); save it to ``out`` if given."""
     pairs = load_pairs(path)
     bg = fit_background(background_articles(pairs))
-    profiles = prepare_profiles(pairs, bg)
-    names = list(F.FEATURE_NAMES)
-    if embedder is not None:
-        embed_profiles(profiles.values(), embedder)
-        names.append(EMBED_FEATURE)
+    rows = training_rows(pairs, bg, embedder)
+    names = list(F.FEATURE_NAMES) + ([EMBED_FEATURE] if embedder is not None else [])
     shipped = ShippedModel(SimilarityModel(random_state=random_state), bg, names,
                            uses_embedding=embedder is not None, embedder=embedder)
-    X = shipped.features([(profiles[p.a.id], profiles[p.b.id]) for p in pairs])
-    shipped.regressor.fit(X, gold_matrix(pairs), sample_weight=sample_weights(pairs), groups=pair_groups(pairs))
+    shipped.regressor.fit(rows.X, rows.Y, sample_weight=rows.weight, groups=rows.groups)
     if out is not None:
         shipped.save(out)
     return shipped
@@ -188,21 +265,31 @@ def evaluate(path: str | Path, model: ShippedModel | None = None) -> dict[str, A
 
 def cross_validate(
     pairs: Sequence[LabelledPair],
-    X: np.ndarray,
+    X: np.ndarray | TrainingRows,
     n_splits: int = 5,
     seeds: Sequence[int] = (0,),
     make: Any = None,
 ) -> list[np.ndarray]:
-    """Out-of-fold Overall predictions, one array per seed, with folds grouped by :func:`pair_groups`."""
+    """Out-of-fold Overall predictions, one array per seed, with folds grouped by :func:`pair_groups`.
+
+    ``X`` is one feature row per pair, or :class:`TrainingRows`: then every variant of the training
+    folds' pairs is learnt from, and the predictions are for every row (``X.variant`` says which form).
+    """
     from sklearn.model_selection import GroupKFold
 
     make = make or (lambda: SimilarityModel())
-    Y, w, groups = gold_matrix(pairs), sample_weights(pairs), pair_groups(pairs)
+    rows = X if isinstance(X, TrainingRows) else TrainingRows(
+        X=X, Y=gold_matrix(pairs), weight=sample_weights(pairs), groups=pair_groups(pairs),
+        origin=np.arange(len(pairs)), variant=np.full(len(pairs), "full"))
+    groups = pair_groups(pairs)
     out = []
     for seed in seeds:
-        pred = np.zeros(len(pairs))
-        for tr, te in GroupKFold(n_splits, shuffle=True, random_state=seed).split(X, Y[:, 0], groups):
+        pred = np.zeros(rows.X.shape[0])
+        for tr, te in GroupKFold(n_splits, shuffle=True, random_state=seed).split(groups, groups, groups):
+            tr_rows, te_rows = np.isin(rows.origin, tr), np.isin(rows.origin, te)
             # Overall only: the facets do not change the Overall prediction, and would cost 5× the time
-            pred[te] = make().fit(X[tr], Y[tr, :1], sample_weight=w[tr], groups=groups[tr]).predict(X[te])
+            fit = make().fit(rows.X[tr_rows], rows.Y[tr_rows, :1], sample_weight=rows.weight[tr_rows],
+                             groups=rows.groups[tr_rows])
+            pred[te_rows] = fit.predict(rows.X[te_rows])
         out.append(pred)
     return out

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from khabar.text import arabic, lang
 from khabar.types import Article, Document
@@ -43,7 +44,9 @@ __all__ = [
     "article_id",
     "clean",
     "clean_title",
+    "content_id",
     "load_patterns",
+    "publisher_key",
     "to_article",
 ]
 
@@ -272,14 +275,56 @@ def clean_title(title: str, patterns: Patterns | str | Path | None = None) -> st
     return " ".join(title.split())
 
 
-def article_id(title: str, text: str) -> str:
-    """Content id: the first 16 hex digits of SHA-256 over the matching form of title and clean text.
+def content_id(title: str, text: str) -> str:
+    """Content key: the first 16 hex digits of SHA-256 over the matching form of title and clean text.
 
     The matching form drops diacritics, spelling variants and whitespace differences, so the same
-    article read twice (another scrape, other spacing) gets the same id.
+    text read twice (another scrape, other spacing) gets the same key.
     """
     key = arabic.normalize(title + "\n" + text)
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def publisher_key(url: str | None, source: str | None) -> str | None:
+    """Where an article was published, as its id uses it: the URL when there is one, else the outlet.
+
+    The URL's scheme and host are lower-cased and its fragment and trailing slash dropped (the same
+    page linked two ways); the query is kept, since some sites name the article there.
+
+    >>> publisher_key("HTTPS://Alghad.TV/news/1/#top", "alghad.tv"), publisher_key(None, " Reuters ")
+    ('url:https://alghad.tv/news/1', 'source:reuters')
+    >>> publisher_key(None, None) is None
+    True
+    """
+    if url and url.strip():
+        parts = urlsplit(url.strip())
+        path = parts.path.rstrip("/")
+        return "url:" + urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
+    if source and source.strip():
+        return "source:" + source.strip().lower()
+    return None
+
+
+def article_id(title: str, text: str, url: str | None = None, source: str | None = None) -> str:
+    """An article's id: one outlet's publication of one text.
+
+    The same text from two outlets (or two URLs) is two articles, so a wire story reposted word for
+    word by a second outlet is kept (the story clusterer puts the two in one near-copy group); the
+    same text at the same URL (without a URL: from the same outlet) is the same article. Without
+    url and source the id is :func:`content_id`, as ids were before outlets counted, so stores made
+    then keep their ids. The Spark job gets its ids from here too (through :func:`to_article`).
+
+    >>> a = article_id("t", "body", "https://a.com/1", "a.com")
+    >>> a == article_id("t", "body", "https://a.com/1/", "a.com"), a == article_id("t", "body", "https://b.com/1", "b.com")
+    (True, False)
+    >>> article_id("t", "body") == content_id("t", "body")
+    True
+    """
+    content = content_id(title, text)
+    where = publisher_key(url, source)
+    if where is None:
+        return content
+    return hashlib.sha256(f"{content}\n{where}".encode()).hexdigest()[:16]
 
 
 def to_article(doc: Document, patterns: Patterns | str | Path | None = None) -> Article:
@@ -290,7 +335,7 @@ def to_article(doc: Document, patterns: Patterns | str | Path | None = None) -> 
     if not cleaned.text.strip():
         raise ValueError(f"{doc.origin or '<document>'}: no article text left after cleaning")
     return Article(
-        id=article_id(title, cleaned.text),
+        id=article_id(title, cleaned.text, doc.url, doc.source),
         title=title,
         text=cleaned.text,
         raw=doc.text,

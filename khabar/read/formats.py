@@ -38,6 +38,7 @@ import trafilatura
 from warcio.archiveiterator import ArchiveIterator
 
 from khabar.read.decode import DecodeError, decode, unescape
+from khabar.read.pagetime import published_time
 from khabar.read.truncation import cut_reason, missing_bytes, watch_gzip_end
 from khabar.read.untrusted import NotRegularFile, display_name, loads, open_regular, text_safe
 from khabar.text.dates import iso_date
@@ -303,7 +304,8 @@ def _html_doc(html: str, url: str | None, name: str) -> _Found:
         text=_newlines(text),
         title=" ".join((res.title or "").split()),
         url=url or res.url or None,
-        published=iso_date(res.date),
+        # the markup's own time first: trafilatura's date drops the time of day and the zone
+        published=published_time(html) or iso_date(res.date),
         author=res.author or None,
         origin=name,
     )

@@ -12,20 +12,23 @@ import re
 import tempfile
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from khabar.read.untrusted import loads
 from khabar.serve import backend
 from khabar.serve.format import explain
 from khabar.serve.middleware import require_token
-from khabar.serve.models import ArticleIn, CompareIn, validation_message
+from khabar.serve.models import MAX_INT, ArticleIn, CompareIn
 from khabar.serve.pool import StoreDep
 
 router = APIRouter()
+M = TypeVar("M", bound=BaseModel)
 
 _POST_DOC: dict[str, Any] = {
     "responses": {200: {"description": "Already stored (nothing new)"}, 401: {"description": "No or wrong token"},
@@ -41,7 +44,7 @@ _POST_DOC: dict[str, Any] = {
 }
 
 
-@router.get("/health", tags=["meta"])
+@router.api_route("/health", methods=["GET", "HEAD"], tags=["meta"])
 def health(s: StoreDep) -> dict[str, Any]:
     """Liveness, and how many articles the store holds."""
     return {"status": "ok", "articles": s.count()}
@@ -55,16 +58,16 @@ async def post_article(request: Request) -> JSONResponse:
     are the first (usually the only) article's; 201 when something was new, 200 when all of it
     was already stored.
     """
-    stores = request.app.state.stores
+    stores, work = request.app.state.stores, request.app.state.work
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype == "application/json" or ctype.endswith("+json"):
         data, source = await _json_article(request)
-        posted, failed = await run_in_threadpool(backend.locked_ingest, stores, data, None, source)
+        posted, failed = await run_in_threadpool(backend.locked_ingest, stores, work, data, None, source)
     elif ctype == "multipart/form-data":
         # Readers go by the file's name and size, so the upload is saved as a file first.
         with tempfile.TemporaryDirectory(prefix="khabar-post-") as tmp:
             path, source = await _file_upload(request, Path(tmp))
-            posted, failed = await run_in_threadpool(backend.locked_ingest, stores, None, path, source)
+            posted, failed = await run_in_threadpool(backend.locked_ingest, stores, work, None, path, source)
     else:
         raise HTTPException(415, "send application/json (one article) or multipart/form-data (a file)")
     if not posted:
@@ -89,7 +92,7 @@ def get_stories(
     source: Annotated[str | None, Query(description="An outlet that reported the story")] = None,
     since: Annotated[date | None, Query(description="Stories seen on or after this date")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
 ) -> list[dict[str, Any]]:
     """Stories, newest first, as ``khabar stories --json``."""
     return backend.list_stories(s, q=q, lang=lang, source=source, since=since, limit=limit, offset=offset)
@@ -104,13 +107,19 @@ def get_story_json(story_id: str, s: StoreDep) -> dict[str, Any]:
     return found
 
 
-@router.post("/api/compare", tags=["compare"])
-def post_compare(body: CompareIn, s: StoreDep) -> dict[str, Any]:
+@router.post("/api/compare", tags=["compare"], openapi_extra={"requestBody": {"required": True, "content": {
+    "application/json": {"schema": CompareIn.model_json_schema()}}}})
+async def post_compare(request: Request) -> dict[str, Any]:
     """Compare two articles (stored ids or texts): overall 1..4, verdict, facets, evidence, and
     ``explanation`` (the same in Arabic sentences)."""
-    a, b = backend.side(s, body.a), backend.side(s, body.b)
-    cmp = backend.compare(a, b, s)
-    return {**cmp, "explanation": explain(cmp), "a": backend.summary(a, s), "b": backend.summary(b, s)}
+    body = _validated(CompareIn, await _json_body(request))
+    return await run_in_threadpool(_compare, request, body)
+
+
+def _compare(request: Request, body: CompareIn) -> dict[str, Any]:
+    with request.app.state.stores.borrow() as s:
+        cmp, a, b = backend.compare(request.app.state.work, backend.side(s, body.a), backend.side(s, body.b), s)
+        return {**cmp, "explanation": explain(cmp), "a": backend.summary(a, s), "b": backend.summary(b, s)}
 
 
 @router.get("/api/search", tags=["articles"])
@@ -124,19 +133,29 @@ def get_search(
 
 
 # -- request bodies -------------------------------------------------------------------------------
-async def _json_article(request: Request) -> tuple[bytes, str | None]:
-    """The posted JSON article, checked, as one JSONL line for the ingest pipeline."""
+async def _json_body(request: Request) -> Any:
+    """The request's JSON body, its nesting bounded before it is parsed (a ``[`` × 100,000 body is a
+    400, not a RecursionError)."""
     raw = await request.body()
     try:
-        payload = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        return loads(raw)
+    except (ValueError, UnicodeDecodeError) as e:  # JSONDecodeError is a ValueError
         raise HTTPException(400, f"malformed JSON: {e}") from e
+
+
+def _validated(model: type[M], payload: Any) -> M:
+    """``payload`` as ``model``, or a 422 whose ``details`` list each field's problem."""
     if not isinstance(payload, dict):
-        raise HTTPException(422, f"expected one article as a JSON object, got {type(payload).__name__}")
+        raise HTTPException(422, f"expected a JSON object, got {type(payload).__name__}")
     try:
-        art = ArticleIn.model_validate(payload)
+        return model.model_validate(payload)
     except ValidationError as e:
-        raise HTTPException(422, validation_message(e.errors())) from e
+        raise RequestValidationError(e.errors()) from e
+
+
+async def _json_article(request: Request) -> tuple[bytes, str | None]:
+    """The posted JSON article, checked, as one JSONL line for the ingest pipeline."""
+    art = _validated(ArticleIn, await _json_body(request))
     record = {k: v for k, v in art.model_dump().items() if v is not None}
     return (json.dumps(record, ensure_ascii=False) + "\n").encode(), art.source
 

@@ -26,35 +26,46 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from khabar.serve import api, pages
+from khabar.serve.docs import add_docs
 from khabar.serve.middleware import MAX_BODY, BodyLimit
 from khabar.serve.models import jsonable_errors, validation_message
 from khabar.serve.pool import Stores
+from khabar.serve.work import BUDGET, WORKERS, Workers
 from khabar.store.db import Store
 
 
-def create_app(db_path: Path, token: str | None = None, *, max_body: int = MAX_BODY) -> FastAPI:
+def create_app(db_path: Path, token: str | None = None, *, max_body: int = MAX_BODY, budget: float = BUDGET,
+               workers: int = WORKERS) -> FastAPI:
     """The khabar web app over the store at ``db_path`` (created and migrated if needed).
 
     ``token``: when set, ``POST /api/articles`` needs ``Authorization: Bearer <token>``.
+    ``budget``: seconds one request's reading, analysis or comparison may take, in one of
+    ``workers`` processes (:mod:`khabar.serve.work`).
     """
     db_path = Path(db_path)
     Store(db_path).close()  # migrate once now, not in racing worker threads later
-    stores = Stores(db_path)
+    stores, work = Stores(db_path), Workers(workers, budget)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        stores.close()
+        try:
+            yield
+        finally:
+            work.close()
+            stores.close()
 
     app = FastAPI(
         title="khabar خبر",
         summary="Arabic news into stories: articles, stories, comparison, search.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served from local assets under the pages' CSP (khabar.serve.docs)
+        redoc_url=None,
     )
     app.add_middleware(BodyLimit, limit=max_body)
-    app.state.stores, app.state.token = stores, token
+    app.state.stores, app.state.token, app.state.work = stores, token, work
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
+    add_docs(app)
     _handle_errors(app)
     app.include_router(api.router)
     app.include_router(pages.router)

@@ -27,11 +27,12 @@ VERDICTS = {"same story": "القصة نفسها", "related": "قصتان مرت
 FACETS = {"entities": "الكيانات", "geography": "المكان", "time": "الزمن", "narrative": "السرد"}
 ENTITY_TYPES = {"PERS": "شخص", "ORG": "منظمة", "LOC": "مكان", "MISC": "أخرى"}
 
-#: Finer bands inside "same story" (overall < SAME_STORY), for the words only; the verdict does not
-#: use them. Below 1.5 (halfway from SemEval's class 1 "very similar" to class 2) a pair is a
-#: near copy (wire copy, reposts); below 2.25 it sits near class 2 or better: "very similar".
-NEAR_COPY = 1.5
+#: A finer band inside "same story" (overall < SAME_STORY), for the words only; the verdict does not
+#: use it. Below 2.25 a pair sits near SemEval's class 2 or better: "very similar". No score band says
+#: "nearly identical": rewrites score 1.0–1.2 too; that word is kept for the near-copy test
+#: (:func:`near_copy`, the MinHash test stories group copies by).
 VERY_SIMILAR = 2.25
+NEARLY_IDENTICAL = "متطابقان تقريباً"
 
 
 def when(value: str | None) -> datetime | None:
@@ -73,15 +74,16 @@ def safe_url(url: str | None) -> str | None:
     return None
 
 
-def score_words(score: float) -> str:
+def score_words(score: float, copy: bool = False) -> str:
     """A 1..4 score (1 = the same) in words; the bands end at the verdict's cuts, so the words agree
-    with :func:`khabar.compare.verdict.verdict`.
+    with :func:`khabar.compare.verdict.verdict`. Only a near-copy (``copy``, from :func:`near_copy`) is
+    "nearly identical", whatever its score.
 
-    >>> score_words(1.2), score_words(2.69), score_words(2.7), score_words(3.4)
-    ('متطابقان تقريباً', 'متشابهان إلى حد ما', 'مختلفان في الغالب', 'مختلفان تماماً')
+    >>> score_words(1.05), score_words(1.05, copy=True), score_words(2.69), score_words(2.7), score_words(3.4)
+    ('متشابهان جداً', 'متطابقان تقريباً', 'متشابهان إلى حد ما', 'مختلفان في الغالب', 'مختلفان تماماً')
     """
-    if score < NEAR_COPY:
-        return "متطابقان تقريباً"
+    if copy:
+        return NEARLY_IDENTICAL
     if score < VERY_SIMILAR:
         return "متشابهان جداً"
     if score < SAME_STORY:
@@ -89,6 +91,24 @@ def score_words(score: float) -> str:
     if score < DIFFERENT:
         return "مختلفان في الغالب"
     return "مختلفان تماماً"
+
+
+def near_copy(text_a: str, text_b: str) -> bool:
+    """Whether two texts are near-copies by the test stories group copies with: MinHash resemblance
+    of their word shingles at least ``copy_threshold`` (:func:`khabar.stories.rules.is_copy`).
+
+    >>> t = "قال المتحدث باسم الجيش إن القوات دخلت المدينة صباح اليوم بعد معارك استمرت ثلاثة أيام"
+    >>> near_copy(t, t + " ."), near_copy(t, "أعلنت وزارة الصحة تسجيل حالات جديدة في العاصمة")
+    (True, False)
+    """
+    from khabar.compare import minhash
+    from khabar.config import DEFAULT
+    from khabar.stories import rules
+
+    a, b = minhash.text_signature(text_a), minhash.text_signature(text_b)
+    if minhash.is_empty(a) or minhash.is_empty(b):
+        return False
+    return rules.is_copy(minhash.resemblance(a, b), DEFAULT)
 
 
 def articles_ar(n: int) -> str:
@@ -108,11 +128,16 @@ def closeness(score: float) -> int:
 
 
 def explain(cmp: dict[str, Any]) -> list[str]:
-    """The comparison in a few Arabic sentences: the score, what the articles share, each facet."""
+    """The comparison in a few Arabic sentences: the score, what the articles share, each facet.
+
+    ``cmp["near_copy"]`` (:func:`near_copy` of the two texts, where the caller added it) is what makes
+    the pair "nearly identical"; the score alone never does.
+    """
     ev = cmp.get("evidence") or {}
+    words = score_words(cmp["overall"], copy=bool(cmp.get("near_copy")))
     lines = [
         f"الدرجة {cmp['overall']:.1f} على مقياس من 1 (القصة نفسها) إلى 4 (لا صلة بينهما): "
-        f"{VERDICTS.get(cmp.get('verdict', ''), cmp.get('verdict', ''))} — الخبران {score_words(cmp['overall'])}."
+        f"{VERDICTS.get(cmp.get('verdict', ''), cmp.get('verdict', ''))} — الخبران {words}."
     ]
     shared = ev.get("shared_entities") or []
     if shared:

@@ -2,6 +2,12 @@
 
 >>> CompareIn.model_validate({"a": "abc123", "b": {"text": "نص"}}).b.text
 'نص'
+>>> story_number("12"), story_number("nonsense")
+(12, None)
+>>> story_number(str(2**63))
+Traceback (most recent call last):
+...
+fastapi.exceptions.HTTPException: 422: story ids are whole numbers up to 2^63 - 1, got '9223372036854775808'
 >>> validation_message([{"loc": ("body", "url"), "msg": "Field required", "type": "missing"}])
 'url: Field required'
 """
@@ -11,9 +17,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from fastapi import HTTPException
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from khabar.serve.format import when
+
+#: The largest integer SQLite stores (a signed 64-bit one): offsets and ids above it are refused
+#: with a 4xx rather than overflowing in the driver.
+MAX_INT = 2**63 - 1
 
 
 class ArticleIn(BaseModel):
@@ -80,3 +91,14 @@ def validation_message(errors: Iterable[dict[str, Any]]) -> str:
 def jsonable_errors(errors: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Pydantic's errors reduced to what JSON can carry (``loc``, ``msg``, ``type``)."""
     return [{"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type")} for e in errors]
+
+
+def story_number(value: str) -> int | None:
+    """A story id from a URL: the number, ``None`` when it is not one (no such story), a 422 when it
+    is a number SQLite cannot hold."""
+    value = value.strip().lstrip("#")
+    if not value.isascii() or not value.isdigit():
+        return None
+    if len(value) > 19 or int(value) > MAX_INT:
+        raise HTTPException(422, f"story ids are whole numbers up to 2^63 - 1, got {value[:40]!r}")
+    return int(value)

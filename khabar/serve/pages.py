@@ -37,6 +37,7 @@ from khabar.serve.format import (
     when,
 )
 from khabar.serve.highlight import compare_spans, highlight
+from khabar.serve.models import MAX_INT
 from khabar.serve.pool import StoreDep
 from khabar.serve.timeline import timeline_svg_data
 from khabar.store import browse
@@ -75,10 +76,10 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
                                       status_code=status, headers={"Content-Security-Policy": CSP})
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def index(
     request: Request, s: StoreDep, q: str = "", lang: str = "", source: str = "", since: str = "",
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
 ) -> HTMLResponse:
     since_when = when(since)
     since_d = since_when.date() if since_when else None
@@ -92,7 +93,7 @@ def index(
     })
 
 
-@router.get("/story/{story_id}", response_class=HTMLResponse)
+@router.api_route("/story/{story_id}", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def story_page(request: Request, story_id: str, s: StoreDep) -> HTMLResponse:
     found = backend.get_story(s, story_id)
     if found is None:
@@ -115,7 +116,7 @@ def story_page(request: Request, story_id: str, s: StoreDep) -> HTMLResponse:
     })
 
 
-@router.get("/article/{article_id}", response_class=HTMLResponse)
+@router.api_route("/article/{article_id}", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def article_page(request: Request, article_id: str, s: StoreDep) -> HTMLResponse:
     from khabar.stories.telling import role_as_written
 
@@ -135,7 +136,7 @@ def article_page(request: Request, article_id: str, s: StoreDep) -> HTMLResponse
                                           "body": highlight(art.text, spans)})
 
 
-@router.get("/compare", response_class=HTMLResponse)
+@router.api_route("/compare", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def compare_page(request: Request, s: StoreDep, a: str = "", b: str = "") -> HTMLResponse:
     return _compare_page(request, s, a, b)
 
@@ -157,8 +158,8 @@ def _compare_page(request: Request, s: Store, a_in: str, b_in: str) -> HTMLRespo
     ctx: dict[str, Any] = {"a_in": a_in, "b_in": b_in, "result": None, "error": None}
     if a_in.strip() and b_in.strip():
         try:
-            a, b = backend.guess_side(s, a_in), backend.guess_side(s, b_in)
-            cmp = backend.compare(a, b, s)
+            cmp, a, b = backend.compare(request.app.state.work, backend.guess_side(s, a_in),
+                                        backend.guess_side(s, b_in), s)
         except HTTPException as e:
             ctx["error"] = str(e.detail)
             return page(request, "compare.html", ctx, status=e.status_code)

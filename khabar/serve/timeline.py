@@ -4,8 +4,8 @@ The template draws what :func:`timeline_svg_data` computes; nothing here is mark
 
 >>> tl = timeline_svg_data([{"id": "a", "source": "x.com", "when": "2018-03-20"},
 ...                         {"id": "b", "source": "x.com", "when": None}])
->>> len(tl["dots"]), tl["undated"], tl["rows"][0]["source"]
-(1, 1, 'x.com')
+>>> len(tl["dots"]), tl["undated"], tl["rows"][0]["source"], tl["with_time"]
+(1, 1, 'x.com', False)
 """
 
 from __future__ import annotations
@@ -15,10 +15,14 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from khabar.serve.format import fmt_date, fmt_datetime, when
+from khabar.serve.format import MONTHS_AR, fmt_date, fmt_datetime, when
+from khabar.text.dates import has_time
 
 LABEL_W, PAD = 190, 24  # px: the source labels' column on the right; the margin on the left
 FAN = 8  # px: dots this close in one row fan out vertically by this much
+# Stories shorter than this show the time of day (ticks, article dates): within two days the day
+# alone cannot order the reports, and over longer spans hours would only crowd the axis.
+TIME_OF_DAY_SPAN = timedelta(days=2)
 
 
 def timeline_svg_data(articles: list[dict[str, Any]], width: int = 880, row: int = 46) -> dict[str, Any]:
@@ -37,10 +41,13 @@ def timeline_svg_data(articles: list[dict[str, Any]], width: int = 880, row: int
     frame = {"width": width, "height": height, "undated": undated, "axis_y": height - 40, "x_left": x_left,
              "x_right": x_right, "label_x": width - 8}
     if not dated:
-        return {**frame, "rows": [], "dots": [], "ticks": []}
+        return {**frame, "rows": [], "dots": [], "ticks": [], "with_time": False}
     t0, t1 = min(w for _, w in dated), max(w for _, w in dated)
-    if t1 - t0 < timedelta(hours=2):  # one moment: centre it, with a day either side
-        t0, t1 = t0 - timedelta(days=1), t1 + timedelta(days=1)
+    # a story of less than two days is told by the hour, when some article says at what time
+    with_time = t1 - t0 < TIME_OF_DAY_SPAN and any(has_time(a.get("when")) for a, _ in dated)
+    if t1 - t0 < timedelta(hours=2):  # one moment: centre it, with an hour (a day, undated by the hour) either side
+        pad = timedelta(hours=1) if with_time else timedelta(days=1)
+        t0, t1 = t0 - pad, t1 + pad
     span = (t1 - t0).total_seconds()
 
     def x(w: datetime) -> float:
@@ -49,7 +56,7 @@ def timeline_svg_data(articles: list[dict[str, Any]], width: int = 880, row: int
     rows = [{"source": s, "label": s if len(s) <= 24 else s[:22] + "…", "y": 30 + row * i + row / 2}
             for i, s in enumerate(sources)]
     return {**frame, "rows": rows, "dots": _dots(dated, {r["source"]: r["y"] for r in rows}, x),
-            "ticks": _ticks(t0, t1, x, x_left)}
+            "ticks": _ticks(t0, t1, x, x_left, with_time), "with_time": with_time}
 
 
 def _dots(dated: list[tuple[dict[str, Any], datetime]], y_of: dict[str, float], x: Callable[[datetime], float],
@@ -67,11 +74,13 @@ def _dots(dated: list[tuple[dict[str, Any], datetime]], y_of: dict[str, float], 
     return dots
 
 
-def _ticks(t0: datetime, t1: datetime, x: Callable[[datetime], float], x_left: float) -> list[dict[str, Any]]:
+def _ticks(t0: datetime, t1: datetime, x: Callable[[datetime], float], x_left: float,
+           with_time: bool = False) -> list[dict[str, Any]]:
+    """Five ticks; by the hour (in the zone of the earliest article) when ``with_time``."""
     ticks: list[dict[str, Any]] = []
     for i in range(5):
         w = t0 + (t1 - t0) * i / 4
-        label = fmt_date(w.isoformat())
+        label = f"{w.day} {MONTHS_AR[w.month - 1]}، {w:%H:%M}" if with_time else fmt_date(w.isoformat())
         if not ticks or ticks[-1]["label"] != label:  # a short span: one tick per day shown
             ticks.append({"x": x(w), "label": label, "anchor": "middle"})
     # The outermost labels are anchored inwards so they are not cut off at the picture's edges

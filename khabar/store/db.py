@@ -22,6 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from khabar.read.clean import content_id, publisher_key
 from khabar.read.untrusted import text_safe
 from khabar.text import arabic
 from khabar.types import Article, Mention, Statement
@@ -64,6 +65,9 @@ class Store:
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self.migrate()
+            # rows stored before ids named the outlet (migration 0004): re-ingests must find them
+            self._content_ids = self.db.execute(
+                "SELECT 1 FROM store_meta WHERE key = 'content_ids'").fetchone() is not None
         except sqlite3.DatabaseError as e:
             raise StoreError(f"{self.path}: not a usable khabar store ({e})") from e
 
@@ -110,7 +114,7 @@ class Store:
 
     # -- writing -------------------------------------------------------------------------------
     def add(self, article: Article) -> bool:
-        """Store one article; ``False`` when an article with the same content id is already there."""
+        """Store one article; ``False`` when it is there already (same id: same text from the same URL or outlet)."""
         with self.transaction():
             return self._insert(article)
 
@@ -124,12 +128,24 @@ class Store:
             out.update(r[0] for r in self.db.execute(f"SELECT id FROM articles WHERE id IN ({q})", part))
         return out
 
+    def analysed(self, ids: Iterable[str]) -> set[str]:
+        """Those of ``ids`` that are stored with an analysis (an article stored by ``--no-analyse`` has none)."""
+        ids = list(ids)
+        out: set[str] = set()
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            q = ",".join("?" * len(part))
+            out.update(r[0] for r in self.db.execute(f"SELECT article_id FROM analyses WHERE article_id IN ({q})", part))
+        return out
+
     def add_many(self, articles: Iterable[Article]) -> list[bool]:
         """Store a batch in one transaction: all of it or, on an interruption, none of it."""
         with self.transaction():
             return [self._insert(a) for a in articles]
 
     def _insert(self, a: Article) -> bool:
+        if self._content_ids and self._stored_by_content(a):
+            return False
         ingested = a.ingested or datetime.now(UTC).isoformat(timespec="seconds")
         # text and raw keep their length (spans index them); names and the rest are escaped
         row = [_storable(v, same_length=k in ("text", "raw")) for k, v in (
@@ -150,6 +166,17 @@ class Store:
             (cur.lastrowid, " ".join(title_words), " ".join(body_words),
              " ".join(arabic.stems(title_words + body_words, lang=a.lang))),
         )
+        return True
+
+    def _stored_by_content(self, a: Article) -> bool:
+        """Whether ``a`` is stored under its pre-0004 content-only id (same outlet); ``a.id`` becomes that id."""
+        if not (a.url or a.source):
+            return False
+        old = content_id(a.title, a.text)
+        row = self.db.execute("SELECT url, source FROM articles WHERE id = ?", (old,)).fetchone()
+        if old == a.id or row is None or publisher_key(row[0], row[1]) != publisher_key(a.url, a.source):
+            return False
+        a.id = old
         return True
 
     def save_analysis(self, article_id: str, mentions: list[Mention], statements: list[Statement],
@@ -211,7 +238,8 @@ class Store:
         """Full-text search on the matching form: ``احمد`` finds ``أحمد``, ``مدرسه`` finds ``مدرسة``.
 
         All query words must appear (in title or body); when that finds nothing, the light stems
-        are tried, so ``المفاوضات`` also finds ``مفاوضات``. Scores are BM25 (higher is better).
+        are tried, so ``المفاوضات`` also finds ``مفاوضات``. Scores are BM25 relative to the best hit
+        (1.0; higher is better).
         """
         for column, tokens in (("{title body}", arabic.words(query)), ("stems", arabic.terms(query))):
             if not tokens:
@@ -224,9 +252,13 @@ class Store:
                 (match, limit),
             ).fetchall()
             if rows:
+                # FTS5 floors a term's IDF at 1e-6 when most articles hold it (always so in a small
+                # store), which leaves raw BM25 near 0 for every hit: relevance is shown relative
+                # to the best hit (1.0), which keeps BM25's order and ratios
+                best = max(rows[0]["score"], 1e-300)
                 return [
-                    {"id": r["id"], "title": r["title"], "score": round(r["score"], 4), "source": r["source"],
-                     "published": r["published"]}
+                    {"id": r["id"], "title": r["title"], "score": round(max(r["score"], 0.0) / best, 4),
+                     "source": r["source"], "published": r["published"]}
                     for r in rows
                 ]
         return []

@@ -19,9 +19,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from khabar.store.db import Store
+from khabar.text.dates import as_aware, parse_when
 
 __all__ = ["Member", "NewMember", "StoryIndex", "StoryRow"]
 
@@ -31,6 +33,12 @@ _CHUNK = 900  # ids bound per statement: under SQLite's limit on bound parameter
 def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
     for i in range(0, len(items), _CHUNK):
         yield items[i : i + _CHUNK]
+
+
+def _instant(seen: str | None) -> datetime:
+    """A stored time as an aware instant, for min and max across zones (no time: the earliest)."""
+    parsed = parse_when(seen)
+    return as_aware(parsed) if parsed is not None else datetime.min.replace(tzinfo=UTC)
 
 
 def _marks(n: int) -> str:
@@ -88,6 +96,9 @@ class StoryIndex:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.db = store.db
+        # new stories get ids from here up: a recluster numbers its stories above every id ever shown,
+        # then gives the shown ids back (:mod:`khabar.stories.ids`)
+        self.id_floor = 1
 
     # -- stories -----------------------------------------------------------------------------------
     def resolve(self, story_id: int) -> int | None:
@@ -109,9 +120,9 @@ class StoryIndex:
     ) -> int:
         """A new, empty story (size 0: members count as they are added); its id."""
         return self.db.execute(
-            "INSERT INTO stories (headline, medoid, reps, size, first_seen, last_seen, last_day) "
-            "VALUES (?, ?, ?, 0, ?, ?, ?)",
-            (headline, medoid, json.dumps(list(reps)), first_seen, last_seen, last_day),
+            "INSERT INTO stories (id, headline, medoid, reps, size, first_seen, last_seen, last_day) "
+            "VALUES ((SELECT max(coalesce(max(id), 0) + 1, ?) FROM stories), ?, ?, ?, 0, ?, ?, ?)",
+            (self.id_floor, headline, medoid, json.dumps(list(reps)), first_seen, last_seen, last_day),
         ).lastrowid
 
     def story_size(self, story_id: int) -> int:
@@ -140,10 +151,14 @@ class StoryIndex:
 
     def touch_story(self, story_id: int, seen: str, day: int) -> None:
         """One member more, seen at ``seen`` (day ``day``): size and time span follow."""
+        # compared as instants (julianday reads the zone), not as strings: 09:15+02:00 is before 08:00Z
         self.db.execute(
-            "UPDATE stories SET size = size + 1, first_seen = min(coalesce(first_seen, ?), ?), "
-            "last_seen = max(coalesce(last_seen, ?), ?), last_day = max(coalesce(last_day, ?), ?) WHERE id = ?",
-            (seen, seen, seen, seen, day, day, story_id),
+            "UPDATE stories SET size = size + 1, "
+            "first_seen = CASE WHEN first_seen IS NULL OR julianday(?1) < julianday(first_seen) THEN ?1 "
+            "ELSE first_seen END, "
+            "last_seen = CASE WHEN last_seen IS NULL OR julianday(?1) > julianday(last_seen) THEN ?1 "
+            "ELSE last_seen END, last_day = max(coalesce(last_day, ?2), ?2) WHERE id = ?3",
+            (seen, day, story_id),
         )
 
     def set_reps(self, story_id: int, reps: Sequence[str]) -> None:
@@ -173,8 +188,8 @@ class StoryIndex:
         rows = [survivor, *gone]
         self.db.execute(
             "UPDATE stories SET size = ?, first_seen = ?, last_seen = ?, last_day = ? WHERE id = ?",
-            (sum(r.size for r in rows), min(r.first_seen for r in rows), max(r.last_seen for r in rows),
-             max(r.last_day for r in rows), survivor.id),
+            (sum(r.size for r in rows), min((r.first_seen for r in rows), key=_instant),
+             max((r.last_seen for r in rows), key=_instant), max(r.last_day for r in rows), survivor.id),
         )
 
     def settle_sizes(self, story_ids: Sequence[int]) -> int:
@@ -400,6 +415,31 @@ class StoryIndex:
             self.db.execute(f"DELETE FROM {table}")
         self.db.execute("UPDATE stories SET merged_into = NULL")  # let the rows go despite the self-reference
         self.db.execute("DELETE FROM stories")
+
+    def shown_ids(self) -> tuple[dict[int, str], dict[int, int], int]:
+        """What a recluster must keep: live stories' medoids, merged ids' survivors, and the highest id."""
+        medoids, merged = {}, {}
+        for sid, medoid, into in self.db.execute("SELECT id, medoid, merged_into FROM stories"):
+            if into is None:
+                medoids[sid] = medoid
+            else:
+                merged[sid] = into
+        return medoids, merged, max([*medoids, *merged], default=0)
+
+    def renumber(self, renames: dict[int, int], redirects: Sequence[tuple[int, int]]) -> None:
+        """Give live stories the ids ``renames`` maps them to (ids not in use), drop merged rows of ids
+        never shown (at or above :attr:`id_floor`), then add ``(id, target)`` rows that resolve to
+        ``target``, in order (a target is live or added before)."""
+        self.db.execute("DELETE FROM stories WHERE merged_into IS NOT NULL AND id >= ?", (self.id_floor,))
+        for new, old in sorted(renames.items()):
+            self.db.execute(
+                "INSERT INTO stories (id, headline, medoid, reps, size, first_seen, last_seen, last_day) "
+                "SELECT ?, headline, medoid, reps, size, first_seen, last_seen, last_day FROM stories WHERE id = ?",
+                (old, new))
+            self.db.execute("UPDATE story_articles SET story_id = ? WHERE story_id = ?", (old, new))
+            self.db.execute("UPDATE story_keys SET story_id = ? WHERE story_id = ?", (old, new))
+            self.db.execute("DELETE FROM stories WHERE id = ?", (new,))
+        self.db.executemany("INSERT INTO stories (id, size, merged_into) VALUES (?, 0, ?)", redirects)
 
     def recluster_order(self) -> list[str]:
         """Every stored article id in the order a recluster takes them: published (unknown last), then id."""

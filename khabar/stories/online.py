@@ -54,6 +54,7 @@ from khabar.stories.features import (
     sig_blob,
     sig_from_blob,
 )
+from khabar.stories.ids import keep_shown_ids, shown_before
 from khabar.stories.scorers import LexicalScorer, Scorer, default_scorer, stored_analysis
 
 __all__ = ["Clusterer", "assign", "clusterer_for", "load_item", "recluster"]
@@ -450,18 +451,22 @@ def recluster(
     """Rebuild every story from the stored articles, in a fixed order (published, then id), in one transaction.
 
     The result depends only on the stored articles, their analyses and the config: two runs give the
-    same stories with the same ids.
+    same stories with the same ids. Ids already shown are kept (:mod:`khabar.stories.ids`): a story
+    keeps the id most of its members had, and an id no story keeps resolves to where its medoid went.
     """
     cfg = config or DEFAULT
     c = Clusterer(store, cfg, scorer or clusterer_for(store).scorer)
     t0 = time.perf_counter()
     with store.transaction():
+        before = shown_before(c.index)
         c.index.clear()
+        c.index.id_floor = before[-1] + 1  # fresh stories above every id shown, until keep_shown_ids
         ids = c.index.recluster_order()
         for i in range(0, len(ids), cfg.batch_size):
             c.assign([load_item(store, aid) for aid in ids[i : i + cfg.batch_size]])
             if on_batch:
                 on_batch(min(i + cfg.batch_size, len(ids)))
+        keep_shown_ids(c.index, before)
     _CLUSTERERS[store] = c
     return {"articles": len(ids), "stories": c.index.live_count(), "seconds": round(time.perf_counter() - t0, 3),
             "scorer": c.scorer.name}

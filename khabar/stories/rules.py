@@ -56,6 +56,8 @@ __all__ = [
     "passes",
     "passes_col",
     "pick_reps",
+    "preference",
+    "preference_cols",
     "rep_rank_col",
 ]
 
@@ -161,6 +163,17 @@ def passes(score: float, config: StoryConfig) -> bool:
 def passes_col(score: Column, config: StoryConfig) -> Column:
     """:func:`passes` over columns."""
     return score <= config.join_score
+
+
+def preference(rep_scores: Sequence[float], medoid_score: float, story: Any) -> tuple[float, float, Any]:
+    """Among the stories an article :func:`joins`, it joins the least of these keys: the closest on
+    average over the representatives, then the closest medoid, then the lowest story id."""
+    return (sum(rep_scores) / len(rep_scores), medoid_score, story)
+
+
+def preference_cols(mean_score: Column, medoid_score: Column, story: Column) -> list[Column]:
+    """:func:`preference` over columns, as the sort keys of a window (``mean_score``: the mean rep score)."""
+    return [mean_score, medoid_score, story]
 
 
 def is_strong(medoid_score: float, config: StoryConfig) -> bool:

@@ -6,7 +6,7 @@ Stories are made by :mod:`khabar.stories.online`; this module only reads them, t
 
 * :func:`list_stories` → ``[{id, headline, size, sources, first_seen, last_seen}]``, newest first;
 * :func:`get_story` → the same fields plus ``articles`` (``{id, title, source, published, seen,
-  similarity}`` in time order; ``similarity`` is the article's mean comparison score against the
+  similarity}`` in time order, as instants (zones compared); ``similarity`` is the article's mean comparison score against the
   members it was compared with, on the 1 = same … 4 = different scale, ``null`` for an article never
   compared), ``copies`` (near-copy groups of two or more article ids), ``entities`` (``{entity, type,
   count}``: people, organisations and places, ``count`` = articles naming them), ``statements``
@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from khabar.config import DEFAULT, StoryConfig
@@ -26,11 +27,13 @@ from khabar.store.db import Store
 from khabar.store.stories import StoryIndex
 from khabar.stories.features import entity_key
 from khabar.text import arabic
+from khabar.text.dates import as_aware, parse_when
 from khabar.types import Mention, Statement
 
-__all__ = ["get_story", "list_stories", "merge_statements", "story_of"]
+__all__ = ["get_story", "list_stories", "merge_statements", "moment", "story_of"]
 
 _TYPES = ("PERS", "ORG", "LOC")
+_NO_TIME = datetime.min.replace(tzinfo=UTC)
 
 
 def _story_id(value: int | str) -> int | None:
@@ -52,6 +55,16 @@ def story_of(store: Store, article_id: str) -> int | None:
         if sid is None:
             return None
     return index.resolve(sid)
+
+
+def moment(seen: str | None) -> datetime:
+    """A member's time as an aware datetime for ordering (a bare date is its midnight UTC; none: first).
+
+    >>> moment("2023-02-06T09:15:00+02:00") < moment("2023-02-06T08:00:00+00:00")
+    True
+    """
+    parsed = parse_when(seen)
+    return as_aware(parsed) if parsed is not None else _NO_TIME
 
 
 def _summary(index: StoryIndex, row: Sequence[Any]) -> dict[str, Any]:
@@ -241,7 +254,8 @@ def get_story(store: Store, story_id: int | str, *, config: StoryConfig = DEFAUL
     if row is None or not row[2]:
         return None
     story = _summary(index, row)
-    members = index.told_members(sid)
+    # in real time: 09:15+02:00 comes before 08:00+00:00, which the stored strings' order would not say
+    members = sorted(index.told_members(sid), key=lambda m: moment(m[1]))
     articles, groups, timeline = [], defaultdict(list), {}
     langs: Counter[str] = Counter()
     for aid, seen, cent_sum, cent_n, group, title, source, published, lang in members:
@@ -250,8 +264,10 @@ def get_story(store: Store, story_id: int | str, *, config: StoryConfig = DEFAUL
         groups[group].append(aid)
         langs[lang or ""] += 1
         t = timeline.setdefault(source, {"source": source, "first_seen": seen, "last_seen": seen, "count": 0})
-        t["first_seen"], t["last_seen"] = min(t["first_seen"], seen), max(t["last_seen"], seen)
+        t["last_seen"] = seen  # members come in time order
         t["count"] += 1
+    if members:
+        story["first_seen"], story["last_seen"] = members[0][1], members[-1][1]
     lang = langs.most_common(1)[0][0] or None if langs else None
 
     analysed: list[tuple[str, str | None, list[Mention], list[Statement]]] = []
@@ -270,6 +286,6 @@ def get_story(store: Store, story_id: int | str, *, config: StoryConfig = DEFAUL
         "copies": [g for g in groups.values() if len(g) > 1],
         "entities": entities,
         "statements": statements,
-        "timeline": sorted(timeline.values(), key=lambda t: (t["first_seen"], t["source"] or "")),
+        "timeline": sorted(timeline.values(), key=lambda t: (moment(t["first_seen"]), t["source"] or "")),
     })
     return story

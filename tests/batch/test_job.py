@@ -134,7 +134,14 @@ def test_stories_are_those_of_ingest(result, online):
     common = sorted(set(batch) & set(online["stories"]))
     assert len(common) == len(batch) == len(online["stories"])
     ari = adjusted_rand_score([online["stories"][a] for a in common], [batch[a] for a in common])
-    print("batch vs ingest: ARI", ari, "stories", len(set(batch.values())), len(set(online["stories"].values())), out)
+    print(
+        "batch vs ingest: ARI",
+        ari,
+        "stories",
+        len(set(batch.values())),
+        len(set(online["stories"].values())),
+        out,
+    )
     assert ari >= 0.95, f"ARI {ari:.3f} ({scorer_name()} scorer)"
 
 
@@ -287,3 +294,36 @@ def test_cli_without_pyspark_says_how_to_install(tmp_path, examples_dir):
     assert "pip install -e .[spark]" in r.stderr
     r = subprocess.run([sys.executable, "-c", code, "--help"], capture_output=True, text=True, env=env)
     assert r.returncode == 0 and "batch" in r.stdout
+
+
+# --- parity on real web pages ------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_dev_set_stories_are_those_of_ingest(spark, shared_data, tmp_path):
+    """The hand-labelled dev set (159 real page openings, most without a headline or a date): batch and
+    ingest give nearly the same stories. The rest of the gap is ingest's greedy order (an article that
+    came before its story's others stays alone online), which the order-free batch does not copy."""
+    from khabar.stories.evaluate import record_article_ids
+
+    dev = shared_data / "stories-dev.jsonl"
+    if not dev.is_file():
+        pytest.skip(f"shared data absent: {dev}")
+    path = tmp_path / "dev.jsonl"
+    with dev.open(encoding="utf-8") as f, path.open("w", encoding="utf-8") as out:
+        for r in map(json.loads, f):
+            rec = {k: r[k] for k in ("id", "url", "title", "text", "published")} | {"source": r["outlet"]}
+            out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    ids = record_article_ids(str(path))
+    run_batch([str(path)], str(tmp_path / "out"), spark=spark)
+    batch = {m["article_id"]: m["story_id"] for m in table(tmp_path / "out", "members")}
+    with Store(tmp_path / "k.db") as store:
+        ingest(path, store)
+        index = StoryIndex(store)
+        rows = index.memberships()
+        online = {a: index.resolve(s) or s for a, (s, _) in rows.items()}
+    keys = sorted({ids[k] for k in ids})
+    assert set(keys) == set(batch) == set(online)
+    ari = adjusted_rand_score([online[a] for a in keys], [batch[a] for a in keys])
+    print("dev set, batch vs ingest: ARI", ari)
+    assert ari >= 0.92, f"ARI {ari:.3f} ({scorer_name()} scorer)"

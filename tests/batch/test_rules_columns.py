@@ -116,3 +116,26 @@ def test_rep_rank_col_orders_as_pick_reps(spark):
         "rank", rules.rep_rank_col("story", F.col("cent"), F.col("o"), first=F.col("id") == "a")
     )
     assert [r["id"] for r in first.orderBy("rank").collect()][:2] == ["a", "b"]
+
+
+def test_preference_cols_pick_the_story_preference_picks(spark):
+    """Among joinable stories the window over preference_cols ranks first the one min(preference) gives,
+    ties on the mean broken by the medoid score, then the story id."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    cases = {  # story → (rep scores, medoid score)
+        7: ([1.8, 2.0, 2.2], 1.8),
+        3: ([2.0, 2.0], 2.0),  # the same mean as 7, a worse medoid
+        5: ([1.9, 2.1, 2.0], 1.9),  # the same mean again, a medoid between 7's and 3's
+        9: ([1.2, 3.0, 1.8], 1.2),  # the same mean, the best medoid
+    }
+    want = min(cases, key=lambda s: rules.preference(cases[s][0], cases[s][1], s))
+    rows = [(1, s, sum(r) / len(r), m) for s, (r, m) in cases.items()]
+    df = spark.createDataFrame(rows, "g long, story long, mean double, medoid double")
+    order = Window.partitionBy("g").orderBy(
+        *rules.preference_cols(F.col("mean"), F.col("medoid"), F.col("story"))
+    )
+    ranked = [r["story"] for r in df.withColumn("k", F.row_number().over(order)).orderBy("k").collect()]
+    assert ranked == sorted(cases, key=lambda s: rules.preference(cases[s][0], cases[s][1], s))
+    assert ranked[0] == want == 9

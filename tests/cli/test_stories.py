@@ -71,7 +71,7 @@ def test_story_json_and_unknown_id(db):
 
 def test_bad_arguments_fail_clearly(db, tmp_path):
     r = run("stories", "--db", str(db), "--since", "yesterday")
-    assert r.exit_code == 1 and "--since" in r.stderr
+    assert r.exit_code == 2 and "--since" in r.stderr and "YYYY-MM-DD" in r.stderr  # a usage error
     r = run("stories", "--db", str(tmp_path / "none.db"))
     assert r.exit_code == 1 and "no store" in r.stderr
     r = run("eval", "stories", str(tmp_path / "missing.jsonl"))

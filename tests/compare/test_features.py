@@ -84,3 +84,52 @@ def test_quotes_match_on_shared_words_only():
     topic = q("مفاوض غوط روسيا خروج سلاح ثقيل")
     assert [(i, j) for i, j, _ in F.match_quotes([full], [cut, topic])] == [(0, 0)]
     assert F.match_quotes([topic], [full]) == []
+
+
+def _headless(a):
+    from dataclasses import replace
+
+    return replace(a, title="")
+
+
+def test_missing_headline_is_unknown_not_a_mismatch(examples):
+    """A page without a headline line: the headline cosines are NaN, the one headline still counts."""
+    bg = fit_background(examples)
+    a, b = examples
+    full = dict(zip(F.FEATURE_NAMES, F.pair_features(build_profile(a, bg), build_profile(b, bg)), strict=True))
+    none = dict(zip(F.FEATURE_NAMES, F.pair_features(build_profile(_headless(a), bg),
+                                                    build_profile(_headless(b), bg)), strict=True))
+    one = dict(zip(F.FEATURE_NAMES, F.pair_features(build_profile(a, bg), build_profile(_headless(b), bg)),
+                   strict=True))
+    titled = ("cos_title", "cos_title_char", "cos_title_text_min", "cos_title_text_max", "cos_title_lead_max")
+    assert all(full[k] > 0 for k in titled)  # both headlines: real cosines
+    assert all(np.isnan(none[k]) for k in titled)
+    assert np.isnan(one["cos_title"]) and np.isnan(one["cos_title_text_min"])
+    # a's headline against b's text is still known, and is what it was with both headlines
+    assert one["cos_title_text_max"] > 0 and one["cos_title_lead_max"] > 0
+    assert none["cos_word"] == pytest.approx(full["cos_word"])  # the body features do not change
+
+
+def test_lead_weekdays_and_figures():
+    """The day and figures a lead opens with: the same, different, or unknown (NaN) when one names none."""
+    from khabar.types import Article
+
+    def prof(i: str, text: str):
+        return build_profile(Article(id=i, title="", text=text, raw=""), bg)
+
+    texts = {"mon": "أعلنت الرئاسة الجزائرية يوم الاثنين أن الرئيس سيستقيل قبل 28 أبريل.",
+             "tue": "قدم الرئيس الجزائري يوم الثلاثاء استقالته رسميا إلى المجلس الدستوري بنسبة 72.71 بالمئة.",
+             "tue2": "أبلغ الرئيس يوم الثلاثاء المجلس الدستوري باستقالته بنسبة 72.71 بالمئة.",
+             "none": "قدم الرئيس الجزائري استقالته إلى المجلس الدستوري."}
+    bg = fit_background([Article(id=k, title="", text=t, raw="") for k, t in texts.items()])
+    p = {k: prof(k, t) for k, t in texts.items()}
+
+    def feats(x: str, y: str) -> dict[str, float]:
+        return dict(zip(F.FEATURE_NAMES, F.pair_features(p[x], p[y]), strict=True))
+
+    assert feats("mon", "tue")["lead_weekday_same"] == 0.0
+    assert feats("tue", "tue2")["lead_weekday_same"] == 1.0
+    assert np.isnan(feats("tue", "none")["lead_weekday_same"])
+    assert feats("tue", "tue2")["lead_num_overlap"] == 1.0
+    assert feats("mon", "tue")["lead_num_overlap"] == 0.0
+    assert np.isnan(feats("tue", "none")["lead_num_overlap"])

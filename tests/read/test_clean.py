@@ -15,6 +15,7 @@ from khabar.read.clean import (
     article_id,
     clean,
     clean_title,
+    content_id,
     load_patterns,
     to_article,
 )
@@ -221,19 +222,34 @@ def test_article_id() -> None:
     assert a != article_id("جيش الإسلام ينفي", SENTENCE)
 
 
+def test_article_id_is_one_outlets_publication() -> None:
+    text = f"{SENTENCE}\n\n{SENTENCE2}"
+    bare = article_id("عنوان", text)
+    at_a = article_id("عنوان", text, "https://a.example/news/1", "a.example")
+    # the same wire text from a second outlet, or at a second URL, is another article
+    assert len({bare, at_a, article_id("عنوان", text, "https://b.example/x", "b.example"),
+                article_id("عنوان", text, "https://a.example/news/2", "a.example")}) == 4
+    # the same page linked another way, or scraped with other spacing, is the same article
+    assert at_a == article_id(" عنوان ", text + "  ", "HTTPS://A.example/news/1/#comments", "a.example")
+    # without a URL the outlet tells publications apart; without either the id is the content's alone
+    assert article_id("عنوان", text, None, "Reuters") == article_id("عنوان", text, None, " reuters ")
+    assert article_id("عنوان", text, None, "Reuters") not in {bare, article_id("عنوان", text, None, "AFP")}
+    assert bare == content_id("عنوان", text)
+
+
 def test_to_article(examples: list[Document]) -> None:
     for doc in examples:
         art = to_article(doc)
         assert art.text == clean(doc.text, art.title).text and art.raw == doc.text
         assert (art.lang, art.source, art.origin) == ("ar", doc.source, doc.origin)
-        assert art.id == article_id(art.title, art.text)
+        assert art.id == article_id(art.title, art.text, doc.url, doc.source)
         c = Cleaned(art.text, art.spans)
         assert_offsets(art.raw, c)
         # the same article scraped again with other boilerplate and spacing gets the same id
         again = Document(
             text="💡 أهم المواضيع\n" + art.text.replace("\n\n", "\n\n\n") + "\n\nالتعليقات (5)\n5",
             title=f"  {doc.title} ",
-            origin="again",
+            origin="again", source=doc.source, url=doc.url,
         )
         assert to_article(again).id == art.id
     with pytest.raises(ValueError, match="nothing.txt"):

@@ -147,7 +147,7 @@ def test_html_main_text_and_metadata(tmp_path: Path) -> None:
         assert furniture not in doc.text
     assert doc.url == "https://www.example-news.com/2018/03/07/ghouta"
     assert doc.source == "example-news.com"
-    assert doc.published == "2018-03-07"
+    assert doc.published == "2018-03-07T10:30:00+02:00"  # the time and zone kept
 
 
 def test_html_sniffed_encoded_and_sitename_fallback(tmp_path: Path) -> None:
@@ -242,7 +242,7 @@ def test_warc_records(tmp_path: Path, gz: bool) -> None:
     assert first.origin == f"{path}#2" and second.origin == f"{path}#5"
     assert (first.url, first.source) == ("https://www.orient-news.net/a", "orient-news.net")
     assert first.published == "2018-03-08T09:00:00+00:00"  # page has no date: the WARC-Date
-    assert second.published == "2018-03-07"  # the page's own date wins
+    assert second.published == "2018-03-07T10:30:00+02:00"  # the page's own time wins
     assert second.source == "alghad.tv"
     assert first.input_id and first.input_id.startswith("<urn:uuid:")
     assert PARA3 in first.text and PARA3 in second.text

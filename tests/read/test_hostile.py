@@ -27,7 +27,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from khabar.read import clean as clean_mod
 from khabar.read import decode as decode_mod
-from khabar.read import formats, untrusted
+from khabar.read import formats, pagetime, untrusted
 from khabar.read.clean import to_article
 from khabar.read.formats import read
 from khabar.store.db import Store
@@ -267,7 +267,27 @@ _MODULE_REGEXES = {
     "decode._ENTITY": (decode_mod._ENTITY, "search"),
     "decode._LATIN_IN_ARABIC": (decode_mod._LATIN_IN_ARABIC, "findall"),
     "decode._TANWIN_INSIDE": (decode_mod._TANWIN_INSIDE, "findall"),
+    "pagetime._META": (pagetime._META, "findall"),
+    "pagetime._TIME": (pagetime._TIME, "findall"),
+    "pagetime._ATTR": (pagetime._ATTR, "findall"),
+    "pagetime._JSONLD": (pagetime._JSONLD, "findall"),
 }
+
+
+@pytest.mark.parametrize(
+    ("what", "make"),
+    [
+        ("unclosed meta tags", lambda n: "<meta property=article:published_time content=" * (n * 20)),
+        ("attribute soup", lambda n: "<meta " + "a = b " * (n * 40) + ">"),
+        ("unfinished JSON-LD dates", lambda n: '"datePublished" : "2018' * (n * 20)),
+        ("bare time tags", lambda n: "<time datetime='x' " * (n * 20)),
+    ],
+)
+def test_page_time_is_read_in_linear_time(what: str, make: Callable[[int], str]) -> None:
+    with _alarm(f"published_time() on {what}"):
+        assert pagetime.published_time(make(30)) is None
+        ratio = _ratio(lambda k: pagetime.published_time(make(k)), 32)
+    assert ratio < LINEAR, f"{what}: published_time() superlinear ({ratio:.1f}× for 4× the input)"
 
 
 @pytest.mark.parametrize("name", sorted(_MODULE_REGEXES))

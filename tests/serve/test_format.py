@@ -57,3 +57,20 @@ def test_explain_says_the_verdict_and_what_is_shared():
     assert lines[-1].startswith("حسب الجانب: الكيانات 1.0")
     bare = explain({"overall": 3.9, "verdict": "different"})
     assert "مختلفان تماماً" in bare[0] and bare[1] == "لا يذكران أحداً أو مكاناً مشتركاً."
+
+
+def test_nearly_identical_means_the_near_copy_test_not_the_score(examples_dir):
+    from khabar.serve.format import NEARLY_IDENTICAL, near_copy
+
+    a = (examples_dir / "alghad-ghouta-denial.txt").read_text(encoding="utf-8")
+    b = (examples_dir / "orient-ghouta-denial.txt").read_text(encoding="utf-8")
+    # the two examples are one story told in two outlets' words (the model scores them about 1.16)
+    assert not near_copy(a, b)
+    assert all(score_words(s) != NEARLY_IDENTICAL for s in (1.0, 1.05, 1.16, 1.2, 1.49))
+    lines = explain({"overall": 1.16, "verdict": "same story", "near_copy": near_copy(a, b)})
+    assert NEARLY_IDENTICAL not in lines[0] and "متشابهان جداً" in lines[0]
+    # a repost with other line breaks and a share line is a near-copy, whatever the model would say
+    repost = a.replace("\n\n", "\n") + "\nشارك الخبر"
+    assert near_copy(a, repost)
+    assert NEARLY_IDENTICAL in explain({"overall": 1.9, "verdict": "same story", "near_copy": True})[0]
+    assert score_words(1.9, copy=True) == NEARLY_IDENTICAL

@@ -111,3 +111,37 @@ def test_memory_store():
     with Store(":memory:") as s:
         assert s.count() == 0
         assert isinstance(s.db, sqlite3.Connection)
+
+
+def test_analysed_says_which_articles_have_an_analysis(store):
+    store.add_many([art("a1", "t", "نص أول"), art("a2", "t", "نص ثان")])
+    store.save_analysis("a2", [], [])
+    assert store.analysed(["a1", "a2", "zz"]) == {"a2"}
+
+
+def test_a_store_made_before_publication_ids_still_finds_its_articles(tmp_path):
+    """Rows stored under the old content-only ids: re-ingesting one (same text, same URL or outlet) is a
+    duplicate that answers the stored id; another outlet's copy is a new article."""
+    from khabar.read.clean import article_id, content_id
+
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path)
+    for version, _name, sql in migrations():
+        if version < 4:  # the store as it was before migration 0004
+            db.executescript(sql)
+            db.execute(f"PRAGMA user_version={version}")
+    title, text = "عنوان", "نص الخبر كما نشرته الوكالة صباح اليوم."
+    old = content_id(title, text)
+    db.execute("INSERT INTO articles (id, title, text, raw, url, source, ingested) VALUES (?, ?, ?, ?, ?, ?, ?)",
+               (old, title, text, text, "https://a.example/1", "a.example", "2020-01-01T00:00:00+00:00"))
+    db.commit()
+    db.close()
+    with Store(path) as s:
+        again = art(article_id(title, text, "https://a.example/1", "a.example"), title, text,
+                    url="https://a.example/1", source="a.example")
+        assert again.id != old and s.add(again) is False and again.id == old and s.count() == 1
+        repost = art(article_id(title, text, "https://b.example/9", "b.example"), title, text,
+                     url="https://b.example/9", source="b.example")
+        assert s.add(repost) is True and s.count() == 2 and s.get(old[:8]).id == old
+    with Store(tmp_path / "new.db") as s:  # a store made now has no such rows to look for
+        assert s._content_ids is False

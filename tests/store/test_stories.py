@@ -135,3 +135,26 @@ def test_document_frequencies_and_clear(index):
     index.clear()
     assert index.count_clustered() == 0 and index.live_count() == 0 and index.document_frequencies(["غوطه"]) == {}
     assert index.recluster_order() == ["a0", "a1", "a2", "a3", "a4"]  # no dates: by id
+
+
+def test_a_storys_time_span_is_in_real_time_across_zones(index):
+    sid, _ = story(index, "a0", 1)
+    for aid, seen in (("a1", "2020-01-05T08:00:00+00:00"), ("a2", "2020-01-05T09:15:00+02:00"),
+                      ("a3", "2020-01-05T09:30:00+00:00")):
+        index.add_member(sid, NewMember(aid, seen, 18266, b"\x00" * 8, "{}"))
+        index.touch_story(sid, seen, 18266)
+    row = index.summary_row(sid)
+    # 09:15+02:00 is 07:15 UTC: never the last, though it sorts last as a string
+    assert (row[3], row[4]) == ("2020-01-01", "2020-01-05T09:30:00+00:00")
+
+
+def test_renumber_gives_ids_back_and_redirects_resolve(index):
+    index.id_floor = 10  # a recluster numbers its stories above every id shown
+    s1, _ = story(index, "a0", 1, keys=["e:x"])
+    s2, _ = story(index, "a1", 2)
+    assert (s1, s2) == (10, 11)
+    index.renumber({10: 3}, [(4, 3), (5, 4), (6, 11)])
+    assert index.story_of("a0") == 3 and index.story_of("a1") == 11
+    assert [index.resolve(i) for i in (3, 4, 5, 6, 11, 10)] == [3, 3, 3, 11, 11, None]
+    assert index.summary_row(3)[1:3] == ("title 0", 1) and index.key_postings(["e:x"], 0, 99999, 5) == {"e:x": [3]}
+    assert index.live_count() == 2 and [r[0] for r in index.find()] == [11, 3]
