@@ -21,6 +21,7 @@ from datetime import date
 import numpy as np
 import scipy.sparse as sp
 
+from khabar.analyse.bounds import analysed_part
 from khabar.compare import minhash
 from khabar.compare.background import CHAR_HV, WORD_HV, Background, binary
 from khabar.compare.config import DEFAULT, CompareConfig
@@ -184,7 +185,7 @@ def build_profile(
     without them the entity and quote features are missing (NaN), not zero.
     """
     word_idf, char_idf = background.idf()
-    text = article.text
+    text = analysed_part(article.text)  # the bound on cost per article, as for entities and quotes
     lang = article.lang
     spans = arabic.sentences(text)
     sent_terms = [arabic.terms(text[a:b], lang=lang) for a, b in spans]

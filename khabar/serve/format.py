@@ -101,11 +101,13 @@ def near_copy(text_a: str, text_b: str) -> bool:
     >>> near_copy(t, t + " ."), near_copy(t, "أعلنت وزارة الصحة تسجيل حالات جديدة في العاصمة")
     (True, False)
     """
+    from khabar.analyse.bounds import analysed_part
     from khabar.compare import minhash
     from khabar.config import DEFAULT
     from khabar.stories import rules
 
-    a, b = minhash.text_signature(text_a), minhash.text_signature(text_b)
+    # the analysed part, as clustering signs it: the same test, and a bounded cost on a huge text
+    a, b = minhash.text_signature(analysed_part(text_a)), minhash.text_signature(analysed_part(text_b))
     if minhash.is_empty(a) or minhash.is_empty(b):
         return False
     return rules.is_copy(minhash.resemblance(a, b), DEFAULT)

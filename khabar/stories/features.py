@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from khabar.analyse.bounds import analysed_part
 from khabar.compare import minhash
 from khabar.config import StoryConfig
 from khabar.text import arabic
@@ -161,7 +162,7 @@ class ArticleText:
 
 def article_terms(article: Article) -> ArticleText:
     """Index terms of the title and of the body, and the body's words."""
-    body_words = arabic.words(article.text)
+    body_words = arabic.words(analysed_part(article.text))  # bounded cost, as for analysis
     return ArticleText(arabic.terms(article.title, lang=article.lang), arabic.stems(body_words, article.lang), body_words)
 
 
@@ -174,7 +175,7 @@ def compute_features(
     text = terms if terms is not None else article_terms(article)
     sig = getattr(profile, "signature", None)
     if sig is None:
-        sig = minhash.text_signature(article.text, text.body_words)
+        sig = minhash.text_signature("", text.body_words)  # the words of the analysed part
     counts = Counter(text.body_terms)
     for t in text.title_terms:
         counts[t] += 2  # the title names the story; its words weigh like a repeated lead

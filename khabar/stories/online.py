@@ -321,7 +321,7 @@ class Clusterer:
             medoid = got[reps[sid][0]]
             vals = list(got.values())
             if rules.joins(medoid, vals, cfg):
-                joinable.append((float(np.mean(vals)), medoid, sid))
+                joinable.append(rules.preference(vals, medoid, sid))
                 if rules.is_strong(medoid, cfg):
                     strong.append(sid)
         if not joinable:
