@@ -20,7 +20,6 @@ import argparse
 import io
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from serverproc import free_port, wait_healthy
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "semeval2022-task8-train.jsonl"
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -158,11 +158,6 @@ def ingest_part(hostile: dict[str, Path], good: Path, tmp: Path) -> None:
     print("(wall seconds swing with the machine's load; CPU seconds are this process's, analysis included)")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
@@ -174,16 +169,7 @@ def server_part(hostile: dict[str, Path], tmp: Path, posts: int) -> None:
     base = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen([sys.executable, "-c", SERVER, str(tmp / "served.db"), str(port)])
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(base + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("the server did not start")
-            time.sleep(0.2)
+        wait_healthy(base, proc, 120)
         uploads = [(label, p) for label, p in hostile.items() if p.is_file()]
         jobs = [uploads[i % len(uploads)] for i in range(posts)]
         statuses: dict[str, list[int]] = {}

@@ -15,7 +15,6 @@ import argparse
 import json
 import os
 import queue
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from serverproc import free_port, wait_healthy
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "semeval2022-task8-train.jsonl"
 TOKEN = "bench-token"
@@ -59,11 +59,6 @@ def articles(data: Path, n: int) -> tuple[list[dict[str, Any]], str]:
                             f"وقال المحافظ إن المشروع سيخدم {i * 13} أسرة.", "lang": "ar"})
     return out[:n], source
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def run_clients(base: str, jobs: list[tuple[str, str, Any]], clients: int) -> tuple[list[float], list[Any], float]:
@@ -123,16 +118,7 @@ def main() -> None:
         env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
         proc = subprocess.Popen([sys.executable, "-c", SERVER, str(db), str(port), TOKEN], env=env)
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(base + "/health", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    sys.exit("error: the server did not start")
-                time.sleep(0.2)
+            wait_healthy(base, proc, 60)
             httpx.post(base + "/api/articles", json=posts[0], timeout=300,  # warm-up: loads the models
                        headers={"Authorization": f"Bearer {TOKEN}"}).raise_for_status()
 
