@@ -24,6 +24,7 @@ from typing import Any
 
 from khabar.read.clean import content_id, publisher_key
 from khabar.read.untrusted import text_safe
+from khabar.store.params import chunks, marks
 from khabar.text import arabic
 from khabar.types import Article, Mention, Statement
 
@@ -120,22 +121,17 @@ class Store:
 
     def known(self, ids: Iterable[str]) -> set[str]:
         """Those of ``ids`` that are stored already."""
-        ids = list(ids)
-        out: set[str] = set()
-        for i in range(0, len(ids), 500):  # keep under SQLite's limit on bound parameters
-            part = ids[i : i + 500]
-            q = ",".join("?" * len(part))
-            out.update(r[0] for r in self.db.execute(f"SELECT id FROM articles WHERE id IN ({q})", part))
-        return out
+        return self._present("SELECT id FROM articles WHERE id", ids)
 
     def analysed(self, ids: Iterable[str]) -> set[str]:
         """Those of ``ids`` that are stored with an analysis (an article stored by ``--no-analyse`` has none)."""
-        ids = list(ids)
+        return self._present("SELECT article_id FROM analyses WHERE article_id", ids)
+
+    def _present(self, select: str, ids: Iterable[str]) -> set[str]:
+        """Those of ``ids`` that ``select … IN (ids)`` returns, a bounded number of ids per statement."""
         out: set[str] = set()
-        for i in range(0, len(ids), 500):
-            part = ids[i : i + 500]
-            q = ",".join("?" * len(part))
-            out.update(r[0] for r in self.db.execute(f"SELECT article_id FROM analyses WHERE article_id IN ({q})", part))
+        for part in chunks(list(ids)):
+            out.update(r[0] for r in self.db.execute(f"{select} IN ({marks(len(part))})", part))
         return out
 
     def add_many(self, articles: Iterable[Article]) -> list[bool]:

@@ -17,32 +17,21 @@ article joins is :mod:`khabar.stories.rules`' business; this module only keeps w
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from khabar.store.db import Store
+from khabar.store.params import chunks, marks
 from khabar.text.dates import as_aware, parse_when
 
 __all__ = ["Member", "NewMember", "StoryIndex", "StoryRow"]
-
-_CHUNK = 900  # ids bound per statement: under SQLite's limit on bound parameters
-
-
-def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    for i in range(0, len(items), _CHUNK):
-        yield items[i : i + _CHUNK]
-
 
 def _instant(seen: str | None) -> datetime:
     """A stored time as an aware instant, for min and max across zones (no time: the earliest)."""
     parsed = parse_when(seen)
     return as_aware(parsed) if parsed is not None else datetime.min.replace(tzinfo=UTC)
-
-
-def _marks(n: int) -> str:
-    return ",".join("?" * n)
 
 
 @dataclass
@@ -131,7 +120,7 @@ class StoryIndex:
     def stories(self, story_ids: Sequence[int]) -> dict[int, StoryRow]:
         """Size, representatives and time span of the stories."""
         rows = self.db.execute(
-            f"SELECT id, size, reps, first_seen, last_seen, last_day FROM stories WHERE id IN ({_marks(len(story_ids))})",
+            f"SELECT id, size, reps, first_seen, last_seen, last_day FROM stories WHERE id IN ({marks(len(story_ids))})",
             list(story_ids),
         )
         return {r[0]: StoryRow(r[0], r[1], json.loads(r[2]), r[3], r[4], r[5]) for r in rows}
@@ -140,12 +129,12 @@ class StoryIndex:
         """Representatives of the stories (the medoid first)."""
         if not story_ids:
             return {}
-        q = _marks(len(story_ids))
+        q = marks(len(story_ids))
         return {sid: json.loads(r) for sid, r in self.db.execute(f"SELECT id, reps FROM stories WHERE id IN ({q})",
                                                                  list(story_ids))}
 
     def medoids(self, story_ids: Sequence[int]) -> dict[int, str]:
-        q = _marks(len(story_ids))
+        q = marks(len(story_ids))
         return {r[0]: r[1] for r in self.db.execute(f"SELECT id, medoid FROM stories WHERE id IN ({q})",
                                                     list(story_ids))}
 
@@ -195,8 +184,8 @@ class StoryIndex:
     def settle_sizes(self, story_ids: Sequence[int]) -> int:
         """Sizes counted from the members; stories left without any are deleted (how many)."""
         dropped = 0
-        for chunk in _chunks(list(story_ids)):
-            q = _marks(len(chunk))
+        for chunk in chunks(list(story_ids)):
+            q = marks(len(chunk))
             self.db.execute(
                 f"UPDATE stories SET size = (SELECT count(*) FROM story_articles sa "
                 f"WHERE sa.story_id = stories.id) WHERE id IN ({q})",
@@ -218,9 +207,9 @@ class StoryIndex:
     def stories_of(self, article_ids: Sequence[str]) -> set[int]:
         """Story ids stored for the articles (not resolved)."""
         found: set[int] = set()
-        for chunk in _chunks(list(article_ids)):
+        for chunk in chunks(list(article_ids)):
             found.update(r[0] for r in self.db.execute(
-                f"SELECT story_id FROM story_articles WHERE article_id IN ({_marks(len(chunk))})", chunk))
+                f"SELECT story_id FROM story_articles WHERE article_id IN ({marks(len(chunk))})", chunk))
         return found
 
     def count_clustered(self) -> int:
@@ -239,7 +228,7 @@ class StoryIndex:
 
     def by_mid(self, mids: Sequence[int]) -> list[tuple[int, int, bytes, int]]:
         """``(mid, story id, sig, copy group)`` of the members with these mids."""
-        q = _marks(len(mids))
+        q = marks(len(mids))
         return [tuple(r) for r in self.db.execute(
             f"SELECT mid, story_id, sig, copy_group FROM story_articles WHERE mid IN ({q})", list(mids))]
 
@@ -254,7 +243,7 @@ class StoryIndex:
 
     def members_of(self, article_ids: Sequence[str]) -> list[Member]:
         """The member rows of these articles (of whichever story)."""
-        q = _marks(len(article_ids))
+        q = marks(len(article_ids))
         return [Member(*r) for r in self.db.execute(
             f"SELECT mid, article_id, cent_sum, cent_n, copy_group FROM story_articles WHERE article_id IN ({q})",
             list(article_ids))]
@@ -339,9 +328,9 @@ class StoryIndex:
     def document_frequencies(self, terms: Iterable[str]) -> dict[str, int]:
         """Document frequencies of the terms that have one."""
         df: dict[str, int] = {}
-        for chunk in _chunks(sorted(set(terms))):
+        for chunk in chunks(sorted(set(terms))):
             df.update((r[0], r[1]) for r in self.db.execute(
-                f"SELECT term, df FROM term_df WHERE term IN ({_marks(len(chunk))})", chunk))
+                f"SELECT term, df FROM term_df WHERE term IN ({marks(len(chunk))})", chunk))
         return df
 
     def add_document_frequencies(self, counts: Iterable[tuple[str, int]]) -> None:
