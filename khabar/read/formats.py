@@ -250,12 +250,17 @@ def _sniff(head: bytes) -> str | None:
 # --- formats -------------------------------------------------------------------------------------
 
 
+def _meta_charset(data: bytes) -> str | None:
+    """The charset an HTML page declares in a ``<meta>`` tag near its start, if any."""
+    m = _META_CHARSET.search(data[:_SNIFF])
+    return m.group(1).decode("ascii") if m else None
+
+
 def _read_single(data: bytes, name: str, kind: str | None) -> Iterator[_Found]:
     """A whole text or HTML file (kind None: decide from the decoded text)."""
     declared = None
     if kind in (None, "html"):
-        m = _META_CHARSET.search(data[:_SNIFF])
-        declared = m.group(1).decode("ascii") if m else None
+        declared = _meta_charset(data)
     try:
         text = decode(data, name, declared)
     except DecodeError as e:
@@ -416,8 +421,7 @@ def _warc_doc(record: Any, where: str) -> _Found | None:
     m = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", ctype, re.I)
     declared = m.group(1) if m else None
     if declared is None:
-        mm = _META_CHARSET.search(payload[:_SNIFF])
-        declared = mm.group(1).decode("ascii") if mm else None
+        declared = _meta_charset(payload)
     try:
         html = decode(payload, where, declared)
     except DecodeError as e:
