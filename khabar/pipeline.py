@@ -10,7 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -102,24 +102,33 @@ def _stream(items: Iterable[Document | ReadError], report: IngestReport, batches
             on_item: Callable[[str, bool], None] | None) -> None:
     """Clean each document into ``batches``; errors go to ``report.failed`` and the stream goes on."""
     seen: set[str] = set()
+    for article in cleaned(items, report.failed, on_item):
+        if article.id in seen:  # the same article twice in one run
+            report.duplicates += 1
+        else:
+            seen.add(article.id)
+            batches.add(article)
+
+
+def cleaned(items: Iterable[Document | ReadError], failed: list[dict[str, str]],
+            on_item: Callable[[str, bool], None] | None = None) -> Iterator[Article]:
+    """The clean article of each document read; read errors and documents that clean to nothing go
+    to ``failed`` (``{"path", "error"}``, as ``ingest --json`` reports them) and the stream goes on.
+    ``on_item(origin, ok)`` is called once per item."""
     for item in items:
         if isinstance(item, ReadError):
-            report.failed.append(item.to_dict())
+            failed.append(item.to_dict())
             if on_item:
                 on_item(item.path, False)
             continue
         try:
             article = to_article(item)
         except ValueError as e:
-            report.failed.append({"path": item.origin or "<input>", "error": str(e)})
+            failed.append({"path": item.origin or "<input>", "error": str(e)})
             if on_item:
                 on_item(item.origin or "<input>", False)
             continue
-        if article.id in seen:  # the same article twice in one run
-            report.duplicates += 1
-        else:
-            seen.add(article.id)
-            batches.add(article)
+        yield article
         if on_item:
             on_item(item.origin or "<input>", True)
 
@@ -168,33 +177,61 @@ class _Batches:
             self.analyser.close()
 
     def _finish(self, arts: list[Article], sent: list[Article], job: Any) -> None:
-        results = ({a.id: (a.text, r) for a, r in zip(sent, job.get(), strict=True)} if job is not None else {})
-        store = self.store
-        with store.transaction():
-            flags = store.add_many(arts)
-            new = [a for a, is_new in zip(arts, flags, strict=True) if is_new]
-            if self.analyser is not None:
-                analyses = []
-                for article in [*new, *self._unanalysed(arts, flags)]:
-                    text, found = results.get(article.id, ("", None))
-                    # not sent (stored by another writer meanwhile and gone again), or the stored text
-                    # is spaced otherwise than the one analysed (offsets differ): analyse it here
-                    analysis = Analysis(article, *found) if found and text == article.text else analyse_article(article)
-                    store.save_analysis(article.id, analysis.mentions, analysis.statements)
-                    analyses.append(analysis)
-                if self.cluster and analyses:
-                    assign(store, analyses)  # joins this batch's transaction
+        found = None
+        if self.analyser is not None:
+            results = job.get() if job is not None else []
+            found = {a.id: Analysis(a, *r) for a, r in zip(sent, results, strict=True)}
+        flags = store_batch(self.store, arts, found, cluster=self.cluster)
+        new = [a for a, is_new in zip(arts, flags, strict=True) if is_new]
         self.report.ingested += len(new)
         self.report.duplicates += len(arts) - len(new)
         self.report.ids.extend(a.id for a in arts)
         self.report.new_ids.extend(a.id for a in new)
 
-    def _unanalysed(self, arts: list[Article], flags: list[bool]) -> list[Article]:
-        """The stored form of those of ``arts`` that were there already without an analysis (``--no-analyse``)."""
-        old = [a.id for a, is_new in zip(arts, flags, strict=True) if not is_new]
-        done = self.store.analysed(old)
-        todo = [aid for aid in dict.fromkeys(old) if aid not in done]
-        return [stored for aid in todo if (stored := self.store.get(aid)) is not None]
+
+def store_batch(store: Store, articles: list[Article], found: dict[str, Analysis] | None, *,
+                cluster: bool = True) -> list[bool]:
+    """Store ``articles`` in one transaction; whether each was new.
+
+    With ``found`` (analysis on: what was analysed elsewhere beforehand, by article id) each new
+    article, and each stored one that was never analysed (``--no-analyse``), gets its analysis
+    kept and, with ``cluster``, joins a story, in the same transaction. An article missing from
+    ``found``, or whose stored text is spaced otherwise than the one analysed (offsets differ), is
+    analysed here.
+    """
+    with store.transaction():
+        flags = store.add_many(articles)
+        if found is None:
+            return flags
+        analyses = []
+        new = [a for a, is_new in zip(articles, flags, strict=True) if is_new]
+        for article in [*new, *_unanalysed(store, articles, flags)]:
+            hit = found.get(article.id)
+            if hit is not None and hit.article.text == article.text:
+                analysis = Analysis(article, hit.mentions, hit.statements, hit.profile)
+            else:
+                analysis = analyse_article(article)
+            store.save_analysis(article.id, analysis.mentions, analysis.statements)
+            analyses.append(analysis)
+        if cluster and analyses:
+            assign(store, analyses)  # joins this transaction
+    return flags
+
+
+def _unanalysed(store: Store, articles: list[Article], flags: list[bool]) -> list[Article]:
+    """The stored form of those of ``articles`` that were there already without an analysis (``--no-analyse``)."""
+    old = [a.id for a, is_new in zip(articles, flags, strict=True) if not is_new]
+    done = store.analysed(old)
+    todo = [aid for aid in dict.fromkeys(old) if aid not in done]
+    return [stored for aid in todo if (stored := store.get(aid)) is not None]
+
+
+def analysed_for_clustering(article: Article) -> Analysis:
+    """:func:`~khabar.analyse.analysis.analyse`, with the comparison profile clustering will need
+    (``None`` without a usable model: clustering then falls back on its lexical scorer)."""
+    result = analyse_article(article)
+    result.profile = _profile(result)
+    return result
 
 
 def _found(article: Article, profile: bool = False) -> tuple[list[Mention], list[Statement], Any]:

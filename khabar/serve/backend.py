@@ -65,22 +65,11 @@ def locked_ingest(stores: Stores, work: Workers, data: bytes | None, path: Path 
 
 def store_prepared(store: Store, prepared: Prepared) -> list[Posted]:
     """Store what a worker prepared in one transaction (articles, analyses, stories), as ingest does."""
-    from khabar.analyse.analysis import analyse
-    from khabar.stories.online import assign
+    from khabar.pipeline import store_batch
 
     articles = [a for a, _ in prepared.items]
     found = {a.id: analysis for a, analysis in prepared.items if analysis is not None}
-    with store.transaction():
-        flags = store.add_many(articles)
-        analyses = []
-        for article, new in zip(articles, flags, strict=True):
-            if new:
-                # not analysed: it was stored when the worker looked, and is gone again (rare)
-                analysis = found.get(article.id) or analyse(article)
-                store.save_analysis(article.id, analysis.mentions, analysis.statements)
-                analyses.append(analysis)
-        if analyses:
-            assign(store, analyses)  # joins this transaction
+    flags = store_batch(store, articles, found)
     return [Posted(a.id, new, story_id(store, a.id)) for a, new in zip(articles, flags, strict=True)]
 
 

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from khabar.types import Article, Document, ReadError
+from khabar.types import Article, Document
 
 #: Seconds one request's work may take (reading, cleaning, analysis, comparison). Long enough for a
 #: legitimate upload of a few hundred articles; a bigger batch belongs to ``khabar ingest``.
@@ -60,9 +60,10 @@ class Prepared:
 
 # -- the jobs (run in a worker) ------------------------------------------------------------------
 def prepare_post(data: bytes | None, path: str | None, source: str | None, store_path: str) -> Prepared:
-    """Read ``data`` (as stdin) or the file at ``path``, clean each document, and analyse the articles
-    the store at ``store_path`` does not hold yet (with their comparison profiles, for clustering)."""
-    from khabar.read.clean import to_article
+    """Read ``data`` (as stdin) or the file at ``path``, clean each document as ``ingest`` does, and
+    analyse the articles the store at ``store_path`` holds no analysis of yet (with their comparison
+    profiles, for clustering)."""
+    from khabar.pipeline import analysed_for_clustering, cleaned
     from khabar.read.formats import read
     from khabar.store.db import Store
 
@@ -70,22 +71,15 @@ def prepare_post(data: bytes | None, path: str | None, source: str | None, store
     failed: list[dict[str, str]] = []
     articles: dict[str, Article] = {}
     duplicates = 0
-    for item in read(src, source=source, stdin=stdin):
-        if isinstance(item, ReadError):
-            failed.append(item.to_dict())
-            continue
-        try:
-            article = to_article(item)
-        except ValueError as e:
-            failed.append({"path": item.origin or "<input>", "error": str(e)})
-            continue
+    for article in cleaned(read(src, source=source, stdin=stdin), failed):
         if article.id in articles:
             duplicates += 1
         else:
             articles[article.id] = article
     with Store(store_path) as store:
-        known = store.known(articles)
-    return Prepared([(a, None if a.id in known else _analysed(a)) for a in articles.values()], failed, duplicates)
+        done = store.analysed(articles)
+    return Prepared([(a, None if a.id in done else analysed_for_clustering(a)) for a in articles.values()],
+                    failed, duplicates)
 
 
 def compare_texts(a: Article | Document, b: Article | Document, analyses: tuple[Any, Any]) -> dict[str, Any]:
@@ -109,23 +103,12 @@ def compare_texts(a: Article | Document, b: Article | Document, analyses: tuple[
     return {"result": result, "a": sides[0], "b": sides[1]}
 
 
-def _analysed(article: Article) -> Any:
-    from khabar.analyse.analysis import analyse
-
-    analysis = analyse(article)
-    try:
-        from khabar.compare.model import load_model
-
-        analysis.profile = load_model().profile(article, analysis.mentions, analysis.statements)
-    except Exception:  # no usable model: clustering falls back on its lexical scorer
-        analysis.profile = None
-    return analysis
-
-
 def _warm() -> None:
     """Load the taggers and the comparison model before the first job, not during it."""
+    from khabar.pipeline import analysed_for_clustering
+
     try:
-        _analysed(Article(id="warm", title="", text="قال الوزير إن الاجتماع انتهى في دمشق.", raw=""))
+        analysed_for_clustering(Article(id="warm", title="", text="قال الوزير إن الاجتماع انتهى في دمشق.", raw=""))
     except Exception:  # a broken model shows in the first real job, with its message
         pass
 

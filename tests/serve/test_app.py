@@ -85,6 +85,19 @@ def test_post_uploaded_file(client: TestClient):
     assert client.get("/health").json()["articles"] == 3
 
 
+def test_post_of_an_article_stored_without_analysis_analyses_and_clusters_it(db: Path, tmp_path: Path):
+    data = (EXAMPLES / "alghad-ghouta-denial.txt").read_bytes()
+    (tmp_path / "alghad.txt").write_bytes(data)  # no sources.json beside it: the outlet is --source's
+    with Store(db) as s:  # stored by ``khabar ingest --no-analyse``: no analysis, no story
+        [aid] = ingest(tmp_path / "alghad.txt", s, source="alghad.tv", analyse=False).ids
+    with TestClient(create_app(db)) as c:
+        r = c.post("/api/articles", files={"file": ("alghad.txt", data, "text/plain")}, data={"source": "alghad.tv"})
+        assert r.status_code == 200, r.text  # nothing new
+        assert r.json()["id"] == aid and r.json()["new"] is False and r.json()["story"] is not None
+        got = c.get(f"/api/articles/{aid}").json()
+    assert got["story"] is not None and got["mentions"] and got["statements"]
+
+
 def test_writing_needs_the_token_when_set_reading_does_not(db: Path):
     with TestClient(create_app(db, token="s3cret")) as c:
         r = c.post("/api/articles", json=article_json(1))
