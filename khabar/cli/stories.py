@@ -12,10 +12,10 @@ from rich.table import Table
 
 from khabar.cli.app import DbOpt, JsonOpt, app, db_path, eval_app
 from khabar.cli.common import emit_json, fail
+from khabar.store.params import SQL_INT_MAX, whole_number
 
 err = Console(stderr=True)
 
-SQL_INT_MAX = 2**63 - 1  # SQLite's integers are signed 64-bit: a larger id or offset cannot be asked
 
 
 def _since(value: str | None) -> str | None:
@@ -36,10 +36,13 @@ def _sql_int(value: int) -> int:
 
 def _story_id(value: str) -> str:
     """``STORY_ID`` checked: a whole number from 1 to 2⁶³−1 (``#12`` too), else a usage error (exit 2)."""
-    digits = value.strip().removeprefix("#")
-    if not (digits.isascii() and digits.isdigit()) or not 1 <= int(digits) <= SQL_INT_MAX:
+    try:
+        number = whole_number(value)
+    except ValueError:
+        number = None
+    if number is None or number < 1:
         raise typer.BadParameter(f"{value!r} is not a story id (a whole number from 1 to {SQL_INT_MAX})")
-    return digits
+    return str(number)
 
 
 def _open_store(db: Path | None):  # -> Store

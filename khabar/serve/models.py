@@ -21,10 +21,11 @@ from fastapi import HTTPException
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from khabar.serve.format import when
+from khabar.store.params import SQL_INT_MAX, whole_number
 
 #: The largest integer SQLite stores (a signed 64-bit one): offsets and ids above it are refused
 #: with a 4xx rather than overflowing in the driver.
-MAX_INT = 2**63 - 1
+MAX_INT = SQL_INT_MAX  # offsets and ids past this cannot be bound in SQLite
 
 
 class ArticleIn(BaseModel):
@@ -96,9 +97,7 @@ def jsonable_errors(errors: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 def story_number(value: str) -> int | None:
     """A story id from a URL: the number, ``None`` when it is not one (no such story), a 422 when it
     is a number SQLite cannot hold."""
-    value = value.strip().lstrip("#")
-    if not value.isascii() or not value.isdigit():
-        return None
-    if len(value) > 19 or int(value) > MAX_INT:
-        raise HTTPException(422, f"story ids are whole numbers up to 2^63 - 1, got {value[:40]!r}")
-    return int(value)
+    try:
+        return whole_number(value)
+    except ValueError as e:
+        raise HTTPException(422, f"story {e}") from e

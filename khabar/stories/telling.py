@@ -24,6 +24,7 @@ from typing import Any
 
 from khabar.config import DEFAULT, StoryConfig
 from khabar.store.db import Store
+from khabar.store.params import whole_number
 from khabar.store.stories import StoryIndex
 from khabar.stories.features import entity_key
 from khabar.text import arabic
@@ -37,8 +38,9 @@ _NO_TIME = datetime.min.replace(tzinfo=UTC)
 
 
 def _story_id(value: int | str) -> int | None:
+    """A story id as given, ``None`` when it names no story (not a whole number, or too large to store)."""
     try:
-        return int(str(value).strip().lstrip("#"))
+        return whole_number(value)
     except ValueError:
         return None
 
