@@ -225,9 +225,20 @@ def words(text: str) -> list[str]:
     ['قال', 'المفاوضات']
     """
     out: list[str] = []
-    for m in _WORD_RE.finditer(text):
-        out.extend(_word_pieces(m.group()))
+    extend, seen = out.extend, _PIECES
+    for tok in _WORD_RE.findall(text):  # findall: no match objects; the dict: no lru_cache call
+        pieces = seen.get(tok)
+        if pieces is None:
+            pieces = _word_pieces(tok)
+            if len(seen) < _PIECES_MAX:
+                seen[tok] = pieces
+        extend(pieces)
     return out
+
+
+# Tokens repeat: a plain dict in front of _word_pieces halves the cost of words() on long texts.
+_PIECES: dict[str, tuple[str, ...]] = {}
+_PIECES_MAX = 1 << 18
 
 
 # Light10 (Larkey, Ballesteros & Connell 2007), hand-written on purpose: Snowball's Arabic stemmer
@@ -299,18 +310,25 @@ def stems(word_list: list[str], lang: str | None = None) -> list[str]:
     """:func:`terms` of words already split by :func:`words` (saves a second pass over the text)."""
     other = _stemmer_for(lang)
     out: list[str] = []
+    known: dict[str, str] = {}  # words repeat: decide each distinct word once ("" = dropped)
     for w in word_list:
-        if len(w) < 2 or w in STOPWORDS:
-            continue
-        if "\u0621" <= w[0] <= "\u064a":
-            s = _stem_norm(w)
-            if s not in STOPWORDS:  # الاكثر → اكثر
-                out.append(s)
-        elif other is not None and not w[0].isdigit():
-            out.append(other(w))
-        else:
-            out.append(w)
+        s = known.get(w)
+        if s is None:
+            s = known[w] = _term(w, other)
+        if s:
+            out.append(s)
     return out
+
+
+def _term(w: str, other) -> str:  # other: Callable[[str], str] | None
+    if len(w) < 2 or w in STOPWORDS:
+        return ""
+    if "\u0621" <= w[0] <= "\u064a":
+        s = _stem_norm(w)
+        return "" if s in STOPWORDS else s  # الاكثر → اكثر
+    if other is not None and not w[0].isdigit():
+        return other(w)
+    return w
 
 
 # --- sentences -----------------------------------------------------------------------------------

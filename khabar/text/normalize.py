@@ -72,7 +72,35 @@ def _normalize(text: str) -> str:
         text = text.replace("″", '"')  # NFKC would make it two primes (′′)
     # NFKC first (presentation forms ﻻ → لا, full-width, ligatures); cheap: CPython quick-checks
     text = unicodedata.normalize("NFKC", text)
-    return " ".join(text.casefold().translate(_TABLE).split())
+    return " ".join(_translate(text.casefold()).split())
+
+
+_LONG = 500  # characters: from here on, the numpy lookup table is faster than str.translate
+_GONE = 0xFFFFFFFF  # the table's mark for a deleted character
+_LUT = None
+
+
+def _translate(text: str) -> str:
+    """``text.translate(_TABLE)``; a long text goes through an array lookup instead.
+
+    ``str.translate`` looks each non-ASCII character up in a dict (~0.1 µs a character): a 5 MB
+    page would spend a quarter second per pass there. Every value of the table is one character or
+    a deletion, so a code-point array indexed by a lookup table gives the same string.
+    """
+    if len(text) < _LONG:
+        return text.translate(_TABLE)
+    import numpy as np  # only for long texts: keeps numpy out of start-up
+
+    global _LUT
+    if _LUT is None:
+        lut = np.arange(0x10000, dtype=np.uint32)
+        for k, v in _TABLE.items():
+            if k < 0x10000:
+                lut[k] = _GONE if v is None else ord(v)
+        _LUT = lut
+    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    out = np.where(cps < 0x10000, _LUT[cps & 0xFFFF], cps)
+    return out[out != _GONE].tobytes().decode("utf-32-le", "surrogatepass")
 
 
 @lru_cache(maxsize=4096)

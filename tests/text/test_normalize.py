@@ -80,3 +80,17 @@ def test_normalize_idempotent_fuzz() -> None:
 def test_char_form_agrees_with_normalize():
     for c in "أإآةىؤئ«»٣A\u064e\u0640":
         assert char_form(c) == normalize(c) or (char_form(c) == "" and normalize(c) == "")
+
+
+@pytest.mark.parametrize("n", [499, 500, 501, 5_000, 200_000])
+def test_long_texts_take_the_array_path_to_the_same_form(n: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    from khabar.text import normalize as mod
+
+    rng = random.Random(n)
+    # Arabic block, ASCII, invisible marks, an astral emoji, lone surrogates, Turkish İ
+    alphabet = [chr(c) for c in [*range(0x600, 0x700), *range(0x20, 0x7F), 0x200C, 0x200F, 0xFEFF, 0x1F600,
+                                 0xD800, 0xDCFF, 0x0307, 0x130, 0xFE8D, 0x0660]]
+    text = "".join(rng.choice(alphabet) for _ in range(n))
+    fast = mod._normalize(text)
+    monkeypatch.setattr(mod, "_LONG", 10**9)  # str.translate only
+    assert fast == mod._normalize(text)
