@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import chain
 from typing import NamedTuple
 
 import snowballstemmer
@@ -224,21 +225,15 @@ def words(text: str) -> list[str]:
     >>> words("وقال للمفاوضات")
     ['قال', 'المفاوضات']
     """
-    out: list[str] = []
-    extend, seen = out.extend, _PIECES
-    for tok in _WORD_RE.findall(text):  # findall: no match objects; the dict: no lru_cache call
-        pieces = seen.get(tok)
-        if pieces is None:
-            pieces = _word_pieces(tok)
-            if len(seen) < _PIECES_MAX:
-                seen[tok] = pieces
-        extend(pieces)
-    return out
+    # No word spans whitespace, and the chunks between spaces repeat: split in C, run the regex and
+    # the clitic splitter once per distinct chunk, expand in C (a 5 MB page: 0.1 s, not 0.5)
+    chunks = text.split()
+    pieces = {c: _chunk_words(c) for c in set(chunks)}
+    return list(chain.from_iterable(map(pieces.__getitem__, chunks)))
 
 
-# Tokens repeat: a plain dict in front of _word_pieces halves the cost of words() on long texts.
-_PIECES: dict[str, tuple[str, ...]] = {}
-_PIECES_MAX = 1 << 18
+def _chunk_words(chunk: str) -> tuple[str, ...]:
+    return tuple(p for t in _WORD_RE.findall(chunk) for p in _word_pieces(t))
 
 
 # Light10 (Larkey, Ballesteros & Connell 2007), hand-written on purpose: Snowball's Arabic stemmer
@@ -310,13 +305,9 @@ def stems(word_list: list[str], lang: str | None = None) -> list[str]:
     """:func:`terms` of words already split by :func:`words` (saves a second pass over the text)."""
     other = _stemmer_for(lang)
     out: list[str] = []
-    known: dict[str, str] = {}  # words repeat: decide each distinct word once ("" = dropped)
-    for w in word_list:
-        s = known.get(w)
-        if s is None:
-            s = known[w] = _term(w, other)
-        if s:
-            out.append(s)
+    # words repeat: decide each distinct word once ("" = dropped), then filter in C
+    known = {w: _term(w, other) for w in set(word_list)}
+    out.extend(filter(None, map(known.__getitem__, word_list)))
     return out
 
 

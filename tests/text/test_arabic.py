@@ -203,3 +203,13 @@ def test_semeval_arabic_texts() -> None:
         assert all(t[x.start : x.end] == x.text for x in toks)
         n = normalize(t)
         assert normalize(n) == n
+
+
+def test_words_of_a_long_text_equal_the_words_of_its_parts() -> None:
+    # words() splits at whitespace first and decides each distinct chunk once: no word may span a space
+    from khabar.text.arabic import words
+
+    line = "وقال المتحدث\u200cباسم الوزارة إن 3,5 مليون F16 «صاروخ»\u00a0سقطت\u2028في\tالغوطة"
+    text = "\n".join(f"{line} {i}" for i in range(500))
+    assert words(text) == [w for part in text.split() for w in words(part)]
+    assert words(text)[:4] == ["قال", "المتحدثباسم", "الوزاره", "ان"]  # a ZWNJ sits inside a word
