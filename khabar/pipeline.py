@@ -7,6 +7,7 @@ batch before it is complete in the store.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -18,6 +19,9 @@ from typing import Any, BinaryIO
 
 from khabar.analyse.analysis import Analysis
 from khabar.analyse.analysis import analyse as analyse_article
+from khabar.analyse.bounds import analysed_part
+from khabar.follow.alerts import on_stored
+from khabar.follow.webhook import deliver_due
 from khabar.read.clean import to_article
 from khabar.read.formats import read
 from khabar.store.db import Store
@@ -180,7 +184,7 @@ class _Batches:
         found = None
         if self.analyser is not None:
             results = job.get() if job is not None else []
-            found = {a.id: Analysis(a, *r) for a, r in zip(sent, results, strict=True)}
+            found = {a.id: _restore(a, r) for a, r in zip(sent, results, strict=True)}
         flags = store_batch(self.store, arts, found, cluster=self.cluster)
         new = [a for a, is_new in zip(arts, flags, strict=True) if is_new]
         self.report.ingested += len(new)
@@ -190,7 +194,7 @@ class _Batches:
 
 
 def store_batch(store: Store, articles: list[Article], found: dict[str, Analysis] | None, *,
-                cluster: bool = True) -> list[bool]:
+                cluster: bool = True, deliver: bool = True) -> list[bool]:
     """Store ``articles`` in one transaction; whether each was new.
 
     With ``found`` (analysis on: what was analysed elsewhere beforehand, by article id) each new
@@ -201,21 +205,28 @@ def store_batch(store: Store, articles: list[Article], found: dict[str, Analysis
     """
     with store.transaction():
         flags = store.add_many(articles)
-        if found is None:
-            return flags
-        analyses = []
-        new = [a for a, is_new in zip(articles, flags, strict=True) if is_new]
-        for article in [*new, *_unanalysed(store, articles, flags)]:
-            hit = found.get(article.id)
-            if hit is not None and hit.article.text == article.text:
-                analysis = Analysis(article, hit.mentions, hit.statements, hit.profile)
-            else:
-                analysis = analyse_article(article)
-            store.save_analysis(article.id, analysis.mentions, analysis.statements)
-            analyses.append(analysis)
+        analyses = [] if found is None else _analysed(store, articles, flags, found)
         if cluster and analyses:
             assign(store, analyses)  # joins this transaction
+        on_stored(store, articles, flags, analyses)  # alerts and entity postings, in this transaction
+    if deliver:  # alert webhooks, after the commit (from an outbox: a failed one is retried later)
+        deliver_due(store)
     return flags
+
+
+def _analysed(store: Store, articles: list[Article], flags: list[bool], found: dict[str, Analysis]) -> list[Analysis]:
+    """The analyses to keep: of each new article and each stored one never analysed, saved now."""
+    analyses = []
+    new = [a for a, is_new in zip(articles, flags, strict=True) if is_new]
+    for article in [*new, *_unanalysed(store, articles, flags)]:
+        hit = found.get(article.id)
+        if hit is not None and hit.article.text == article.text:
+            analysis = Analysis(article, hit.mentions, hit.statements, hit.profile)
+        else:
+            analysis = analyse_article(article)
+        store.save_analysis(article.id, analysis.mentions, analysis.statements)
+        analyses.append(analysis)
+    return analyses
 
 
 def _unanalysed(store: Store, articles: list[Article], flags: list[bool]) -> list[Article]:
@@ -241,6 +252,23 @@ def _found(article: Article, profile: bool = False) -> tuple[list[Mention], list
     return result.mentions, result.statements, _profile(result) if profile else None
 
 
+def _found_compact(article: Article, profile: bool = False) -> tuple[list[Mention], list[Statement], Any]:
+    """:func:`_found` for the trip back from a worker: the profile without its text, which the
+    parent has (:func:`_restore` puts it back)."""
+    mentions, statements, p = _found(article, profile)
+    if p is not None:
+        p.text = ""
+    return mentions, statements, p
+
+
+def _restore(article: Article, result: tuple[list[Mention], list[Statement], Any]) -> Analysis:
+    """The analysis of ``article`` from a worker's result, its profile's text back in place."""
+    mentions, statements, p = result
+    if p is not None and not p.text:
+        p.text = analysed_part(article.text)
+    return Analysis(article, mentions, statements, p)
+
+
 def _profile(result: Analysis) -> Any:
     """The comparison profile clustering will need, built here so that worker processes share the work."""
     try:
@@ -257,13 +285,14 @@ def _ignore_sigint() -> None:
 
 
 class _Done:
-    """Results computed already, with the interface of a pool's async result."""
+    """Results computed already, with the interface of a pool's async result (``then``: a pool's
+    async result whose values follow them)."""
 
-    def __init__(self, value: list[Any]) -> None:
-        self.value = value
+    def __init__(self, value: list[Any], then: Any = None) -> None:
+        self.value, self.then = value, then
 
     def get(self) -> list[Any]:
-        return self.value
+        return self.value + (self.then.get() if self.then is not None else [])
 
 
 class _Analyser:
@@ -284,13 +313,24 @@ class _Analyser:
         """Start analysing ``articles``; ``.get()`` on the answer waits for their results, in order."""
         if self.workers <= 1 or len(articles) < self.MIN_PARALLEL:
             return _Done([_found(a) for a in articles])  # clustering builds the profiles it needs
+        first: list[Any] = []
         if self.pool is None:
+            # The first article is analysed here: that loads the tagger, the word lists and the
+            # comparison model (scikit-learn) once, before the fork, instead of once per worker.
+            first = [_found(articles[0], profile=self.profiles)]
+            articles = articles[1:]
             # fork: workers inherit the loaded code; they never touch the parent's SQLite handle.
             # Workers ignore Ctrl-C: this process decides, so a batch they are analysing is not
-            # lost half-way (ingest stores it whole, then stops).
-            self.pool = multiprocessing.get_context("fork").Pool(self.workers, initializer=_ignore_sigint)
+            # lost half-way (ingest stores it whole, then stops). Frozen across the fork, what is
+            # loaded stays out of the workers' collections, so their pages stay shared.
+            gc.freeze()
+            try:
+                self.pool = multiprocessing.get_context("fork").Pool(self.workers, initializer=_ignore_sigint)
+            finally:
+                gc.unfreeze()  # this process collects as before
         chunk = max(1, len(articles) // (self.workers * 4))
-        return self.pool.map_async(partial(_found, profile=self.profiles), articles, chunksize=chunk)
+        job = self.pool.map_async(partial(_found_compact, profile=self.profiles), articles, chunksize=chunk)
+        return _Done(first, job) if first else job
 
     def close(self) -> None:
         if self.pool is not None:

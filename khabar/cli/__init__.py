@@ -7,7 +7,7 @@ import importlib
 from khabar.cli.app import app, eval_app, train_app
 
 # Each module registers its commands on the apps above when imported.
-for _name in ("ingest", "analyse", "ner", "compare", "stories", "serve", "batch"):
+for _name in ("ingest", "analyse", "ner", "compare", "stories", "serve", "batch", "export", "digest", "fetch", "alerts", "entity"):
     importlib.import_module(f"khabar.cli.{_name}")
 
 

@@ -44,7 +44,7 @@ from khabar.read.untrusted import NotRegularFile, display_name, loads, open_regu
 from khabar.text.dates import iso_date
 from khabar.types import Document, ReadError
 
-__all__ = ["MAX_BYTES", "iso_date", "read"]
+__all__ = ["MAX_BYTES", "iso_date", "read", "read_page"]
 
 MAX_BYTES = 20 * 1024 * 1024
 STDIN = "<stdin>"
@@ -432,6 +432,19 @@ def _warc_doc(record: Any, where: str) -> _Found | None:
         doc = found[0]
         doc.published = doc.published or iso_date(record.rec_headers.get_header("WARC-Date"))
         doc.input_id = record.rec_headers.get_header("WARC-Record-ID")
+    return found
+
+
+def read_page(data: bytes, url: str, charset: str | None = None) -> Document | ReadError:
+    """One downloaded HTML page (``charset``: the HTTP header's) read as a WARC response record is."""
+    try:
+        html = decode(data, url, charset or _meta_charset(data))
+    except DecodeError as e:
+        return ReadError(url, _reason(e, url))
+    found = _html_doc(html, url, url)
+    if not isinstance(found, ReadError):
+        _finish(found[0], None, {}, found[1])
+        return found[0]
     return found
 
 

@@ -45,6 +45,7 @@ def locked_ingest(stores: Stores, work: Workers, data: bytes | None, path: Path 
     """Ingest posted bytes (as stdin) or an uploaded file the way ``khabar ingest`` does: read, clean
     and analyse in a worker within its budget, then store under the pool's write lock, held for the
     write alone. Each article read (new or already stored, with its story), and what failed."""
+    from khabar.follow.webhook import deliver_due
     from khabar.serve.work import prepare_post
 
     started = time.monotonic()
@@ -60,6 +61,8 @@ def locked_ingest(stores: Stores, work: Workers, data: bytes | None, path: Path 
                 raise HTTPException(503, f"the store is busy, try again ({e})", headers={"Retry-After": "5"}) from e
     finally:
         stores.write_lock.release()
+    with stores.borrow() as s:  # alert webhooks after the write lock is released: a slow receiver blocks no post
+        deliver_due(s)
     return posted, prepared.failed
 
 
@@ -69,7 +72,7 @@ def store_prepared(store: Store, prepared: Prepared) -> list[Posted]:
 
     articles = [a for a, _ in prepared.items]
     found = {a.id: analysis for a, analysis in prepared.items if analysis is not None}
-    flags = store_batch(store, articles, found)
+    flags = store_batch(store, articles, found, deliver=False)
     return [Posted(a.id, new, story_id(store, a.id)) for a, new in zip(articles, flags, strict=True)]
 
 

@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
-from khabar.serve import backend
+from khabar.serve import backend, front
 from khabar.serve.format import (
     ENTITY_TYPES,
     FACETS,
@@ -79,16 +79,18 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
 @router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def index(
     request: Request, s: StoreDep, q: str = "", lang: str = "", source: str = "", since: str = "",
-    offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0, view: str = "moving", entity: str = "",
 ) -> HTMLResponse:
     since_when = when(since)
     since_d = since_when.date() if since_when else None
-    stories = backend.list_stories(s, q=q or None, lang=lang or None, source=source or None, since=since_d,
-                                   limit=PAGE_SIZE + 1, offset=offset)
+    view = view if view in front.VIEWS else "moving"
+    stories = front.front_stories(s, view=view, entity=entity, q=q, lang=lang, source=source, since=since_d,
+                                  limit=PAGE_SIZE + 1, offset=offset)
     hits = s.search(q, limit=10) if q.strip() else []
     return page(request, "index.html", {
         "stories": stories[:PAGE_SIZE], "more": len(stories) > PAGE_SIZE, "offset": offset, "limit": PAGE_SIZE,
         "q": q, "lang": lang, "source": source, "since": since_d.isoformat() if since_d else "",
+        "view": view, "entity": entity, "window_hours": int(front.WINDOW.total_seconds() // 3600),
         "hits": hits, "langs": browse.languages(s), "sources": browse.sources(s), "total": s.count(),
     })
 
