@@ -89,16 +89,17 @@ class Mention:
 class Statement:
     """Something someone said, as the article reports it."""
 
-    speaker: str | None  # canonical entity name (Mention.entity) or None when unknown
+    speaker: str | None  # as the article writes it (its most frequent full spelling); keys: entity_key()
     text: str
     start: int  # offsets of ``text`` in the clean text
     end: int
     direct: bool  # inside quote marks
     verb: str | None = None  # the reporting verb as written (نفى، قال …)
-    stance: str = "asserts"  # "asserts" or "denies"
+    stance: str = "asserts"  # "asserts", "denies" (rejects a claim) or "neutral" (a question)
     role: str | None = None  # الناطق باسم … when the text gives one
     outlet: str | None = None  # the outlet it was said to (لرويترز → رويترز)
     speaker_type: str | None = None  # PERS / ORG when known
+    claim: str | None = None  # what a denial rejects, as written, when the text names it
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

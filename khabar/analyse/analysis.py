@@ -37,9 +37,9 @@ def analyse(article: Article) -> Analysis:
     """Entities and statements of ``article`` (offsets into ``article.text``).
 
     >>> from khabar.types import Article
-    >>> a = analyse(Article(id="x", title="t", text="قال حمزة بيرقدار إن المفاوضات لم تبدأ.", raw=""))
-    >>> [s.stance for s in a.statements]
-    ['denies']
+    >>> a = analyse(Article(id="x", title="t", text="قال حمزة بيرقدار إنه لا صحة للأنباء عن المفاوضات.", raw=""))
+    >>> [(s.stance, s.claim) for s in a.statements]
+    [('denies', 'المفاوضات')]
     """
     mentions = entities.extract(article.text)
     statements = quotes.extract(article.text, mentions)

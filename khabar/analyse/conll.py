@@ -9,7 +9,7 @@ first and last token all match, as in the CoNLL shared tasks' ``conlleval`` scri
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -131,6 +131,8 @@ class Scores:
     micro: PRF
     per_type: dict[str, PRF] = field(default_factory=dict)
     tokens: int = 0
+    # recall on gold names absent from the training data (cross-validation only): type -> PRF, "micro" too
+    unseen: dict[str, PRF] = field(default_factory=dict)
 
     @property
     def micro_f1(self) -> float:
@@ -147,6 +149,11 @@ class Scores:
                 for t, s in sorted(self.per_type.items())
             },
             "tokens": self.tokens,
+            **(
+                {"unseen_recall": {t: {"r": round(s.r, 4), "support": s.n_gold} for t, s in sorted(self.unseen.items())}}
+                if self.unseen
+                else {}
+            ),
         }
 
 
@@ -188,3 +195,34 @@ def contiguous_folds(n: int, k: int) -> list[tuple[list[int], list[int]]]:
         train = list(range(0, bounds[i])) + list(range(bounds[i + 1], n))
         out.append((train, test))
     return out
+
+
+def entity_keys(X: Sequence[Sequence[str]], y: Sequence[Sequence[str]], key: Callable[[str], str] = str) -> set[str]:
+    """The names of ``X`` tagged in ``y``, each as its tokens through ``key`` joined by spaces."""
+    return {" ".join(key(t) for t in toks[a:b]) for toks, tags in zip(X, y, strict=True) for _t, a, b in entities(tags)}
+
+
+def add_unseen_recall(
+    into: dict[str, PRF],
+    seen: set[str],
+    X: Sequence[Sequence[str]],
+    gold: Sequence[Sequence[str]],
+    pred: Sequence[Sequence[str]],
+    key: Callable[[str], str] = str,
+) -> None:
+    """Count into ``into`` (per type and ``"micro"``) the gold names not in ``seen`` and how many were found.
+
+    >>> acc = {}
+    >>> add_unseen_recall(acc, {"a"}, [["a", "b"]], [["B-PERS", "B-LOC"]], [["B-PERS", "O"]])
+    >>> {t: (s.tp, s.n_gold) for t, s in sorted(acc.items())}
+    {'LOC': (0, 1), 'micro': (0, 1)}
+    """
+    for toks, g, p in zip(X, gold, pred, strict=True):
+        found = set(entities(p))
+        for ent in entities(g):
+            if " ".join(key(t) for t in toks[ent[1] : ent[2]]) in seen:
+                continue
+            for name in (ent[0], "micro"):
+                s = into.setdefault(name, PRF())
+                s.n_gold += 1
+                s.tp += ent in found

@@ -20,7 +20,8 @@ from functools import lru_cache
 from khabar.text import lexicon
 from khabar.text.arabic import normalize
 
-__all__ = ["ENDERS", "OBJ_LEMMAS", "OBJ_START", "cue_of", "is_kind", "kind_words", "reporting_cues"]
+__all__ = ["AFFIRM_LEMMAS", "ENDERS", "OBJ_LEMMAS", "OBJ_START", "POINT_LEMMAS", "cue_of", "is_kind", "kind_words",
+           "reporting_cues"]
 
 Cue = tuple[str, str, str, bool]  # (lemma, stance, kind, strict)
 
@@ -89,5 +90,9 @@ def _set(ws: str) -> frozenset[str]:
 OBJ_START = _set("ما كل أي اي جميع وجود صحة عدم")
 # Cue lemmas whose object is the statement (نفى الخبر، أكد على ضرورة …).
 OBJ_LEMMAS = _set("نفى كذب أنكر رفض دحض استبعد أكد شدد")
+# Cue lemmas whose bare noun object is what is affirmed (أكد مصدر أمني سقوط 9 صواريخ، مؤكداً أهمية …).
+AFFIRM_LEMMAS = _set("أكد")
+# Cue lemmas that point to a noun object after إلى (لفت إلى وقوع 243 هزة، أشار إلى اتباعها …).
+POINT_LEMMAS = _set("لفت أشار")
 # Word pairs after which an attribution ends the content (، حسب تعبيره، على حد قوله).
 ENDERS = (("حسب", "تعبيره"), ("حسب", "تعبيرها"), ("حسب", "قوله"), ("حسب", "قولها"), ("علي", "حد"))

@@ -15,8 +15,10 @@ import bisect
 import re
 
 from khabar.analyse.cues import is_kind
+from khabar.analyse.linking import written_names
 from khabar.analyse.quotemarks import MARKS, QUOTE_CHARS, quote_spans
 from khabar.text.arabic import normalize, sentences, split_clitics, tokenize
+from khabar.text.lexicon import COMPS
 from khabar.types import Mention
 
 __all__ = ["PUNCT_STOP", "Doc", "clean", "join_semicolons"]
@@ -70,6 +72,7 @@ class Doc:
         self.quote_at = {o: (o, c) for o, c in self.quotes}
         self.quote_starts = [o for o, _ in self.quotes]  # ascending: quote_spans sorts by opening mark
         self.ment_starts = [m.start for m in self.mentions]
+        self.written = written_names(self.mentions)  # entity → the name as this text writes it
         self._org_by_head: dict[str, list[Mention]] | None = None
         self._comp_or_cue: list[int] | None = None
         self.sents = join_semicolons(text, sentences(text))
@@ -82,11 +85,15 @@ class Doc:
             return o, c  # closed
         i = self.tok_at(o)
         prev = split_clitics(self.norm[i - 1])[-1] if i > 0 else ""
-        if not (is_kind(prev, "outlet_head", "org") or prev == "اسم"):
+        lam = self.toks[i - 1].text.rstrip("\u0640") == "ل" if i > 0 else False  # لـ "الأنباء إن …
+        if not (is_kind(prev, "outlet_head", "org") or prev == "اسم" or lam):
             return o, c
         m = re.search(r"[،,.:؛]", self.text[o + 1 : c])
         end = o + 1 + m.start() if m else c
         words = list(re.finditer(r"\S+", self.text[o + 1 : end]))
+        for k, w in enumerate(words[:4]):
+            if k and normalize(w.group()) in COMPS:  # the name ends before إن/أن
+                return o, o + 1 + words[k - 1].end()
         if len(words) > 3:
             end = o + 1 + words[2].end()
         return o, end

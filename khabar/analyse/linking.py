@@ -24,7 +24,7 @@ from khabar.text.arabic import STOPWORDS, normalize, split_clitics, tokenize, un
 from khabar.text.lexicon import NAME_COLLIDE, NAME_PARTICLES
 from khabar.types import Mention
 
-__all__ = ["link"]
+__all__ = ["link", "written_names"]
 
 def _key_words(m: Mention) -> list[str]:
     """The mention's words in matching form: no marks, no leading title, no proclitic و/ف (ب/ك/ل before ال)."""
@@ -110,6 +110,36 @@ def link(text: str, mentions: list[Mention]) -> list[Mention]:
     for m, c in zip(ms, canon, strict=True):
         ent = " ".join(c) if c else normalize(m.text)
         out.append(Mention(m.text, m.type, m.start, m.end, ent))
+    return out
+
+
+def written_names(mentions: list[Mention]) -> dict[str, str]:
+    """Each linked entity's name as the article writes it: the most frequent spelling among its
+    mentions that give the whole canonical name (else among its longest), marks and a leading title
+    off. What a person reads; ``Mention.entity`` (the matching form) stays the key.
+
+    >>> ms = [Mention("حمزة بيرقدار", "PERS", 0, 12, "حمزه بيرقدار"), Mention("بيرقدار", "PERS", 20, 27, "حمزه بيرقدار")]
+    >>> written_names(ms)
+    {'حمزه بيرقدار': 'حمزة بيرقدار'}
+    """
+    forms: dict[str, dict[str, list[int]]] = {}  # entity → written form → [count, fullness, -first]
+    for m in sorted(mentions, key=lambda m: m.start):
+        if not m.entity:
+            continue
+        key = _key_words(m)
+        raw = "".join(" " if c in QUOTE_CHARS else c for c in m.text).split()
+        raw = [w for w in raw if any(c.isalnum() for c in w)]
+        if not key or not raw:
+            continue
+        shown = " ".join(raw[-len(key):] if len(raw) > len(key) else raw)  # a leading title off
+        full = " ".join(key) == m.entity
+        rec = forms.setdefault(m.entity, {}).setdefault(shown, [0, 0, -m.start])
+        rec[0] += 1
+        rec[1] = int(full) * 100 + len(key)
+    out = {}
+    for ent, by in forms.items():
+        # the whole name first, then the most frequent spelling of it, then the earliest
+        out[ent] = max(by, key=lambda f: (by[f][1], by[f][0], by[f][2]))
     return out
 
 

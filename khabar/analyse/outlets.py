@@ -11,10 +11,17 @@ from __future__ import annotations
 
 from khabar.analyse.cues import cue_of, is_kind, kind_words
 from khabar.analyse.doc import Doc, clean
-from khabar.text.arabic import STOPWORDS, split_clitics
+from khabar.text.arabic import STOPWORDS, normalize, split_clitics
 from khabar.text.lexicon import COMPS, PREPS, TIME
 
-__all__ = ["outlet_at"]
+__all__ = ["OUTLET_BEFORE", "outlet_at", "outlet_before"]
+
+OUTLET_BEFORE = 8  # tokens before a cue where the outlet it was said to may stand (في تصريح لـ X، قال)
+
+# A verb by which an outlet carried a statement, its object pronoun attached (نقلتها، بثته، أوردته).
+_CARRIED = frozenset(normalize(w) for w in (
+    "نقلته نقلتها نقله نقلها نقلت بثته بثتها بثه بثها أوردته أوردتها أورده أوردها نشرته نشرتها نشره نشرها"
+).split())
 
 
 def _plain(d: Doc, k: int) -> bool:
@@ -32,6 +39,14 @@ def _outlet_name(d: Doc, j: int, limit: int) -> tuple[str, int] | None:
     q = d.quote_opening_at(j)
     if q is not None:
         return clean(d.text[q[0] + 1 : q[1]]), d.tok_at(q[1]) + 1
+    if d.norm[j] == "الانباء" and j > 0 and is_kind(d.norm[j - 1], "outlet_head"):
+        # وكالة الأنباء السعودية: the head is part of the name, with its adjectives
+        k = j + 1
+        while k < limit and k - j < 3 and d.norm[k].startswith("ال") and _plain(d, k):
+            k += 1
+        return clean(d.text[d.toks[j - 1].start : d.toks[k - 1].end]), k
+    if is_kind(d.norm[j], "outlet") and not d.norm[j].startswith("ال"):
+        return clean(d.toks[j].text), j + 1  # a known name (سانا، رويترز) ends there: لـ سانا سياحة
     k = j
     while k < limit and k - j < 3 and _plain(d, k):
         if k > j and d.norm[k].startswith("ال") and not is_kind(d.norm[k], "outlet"):
@@ -43,8 +58,17 @@ def _outlet_name(d: Doc, j: int, limit: int) -> tuple[str, int] | None:
 
 
 def outlet_at(d: Doc, i: int, limit: int) -> tuple[str, int] | None:
-    """An outlet named at token ``i`` (``لرويترز``, ``لوكالة "إرنا"``, ``مع صحيفة X``): ``(name, end)``."""
+    """An outlet named at token ``i`` (``لرويترز``, ``لوكالة "إرنا"``, ``مع صحيفة X``, ``في تصريحات
+    نقلتها وكالة "سانا"``): ``(name, end)``."""
     n = d.norm[i]
+    if d.bare(i) in _CARRIED and i + 1 < limit:
+        # (تصريحات) نقلتها وكالة X، (بيان) بثته قناة X، (ما) نقلت عنه وكالة X
+        k = i + 1 + (d.norm[i + 1] in ("عنه", "عنها", "عنهم"))
+        if k < limit and is_kind(d.norm[k], "outlet_head"):
+            return _outlet_name(d, k + 1, limit)
+        if k < limit and (is_kind(d.norm[k], "outlet") or d.quote_opening_at(k)):
+            return _outlet_name(d, k, limit)
+        return None
     if d.toks[i].text.rstrip("\u0640") == "ل":
         return _outlet_name(d, i + 1, limit)  # لـ "X", لـCNN
     if n == "مع" and i + 1 < limit and is_kind(d.norm[i + 1], "outlet_head"):
@@ -72,3 +96,13 @@ def outlet_at(d: Doc, i: int, limit: int) -> tuple[str, int] | None:
     if d.toks[i].text.startswith("لل"):
         name = "ا" + name  # للجزيرة = ل + الجزيرة, the alef dropped in writing
     return clean(name), k
+
+
+def outlet_before(d: Doc, i: int) -> str | None:
+    """An outlet named between the sentence start and the cue (في تصريح خاص للأناضول، قال …)."""
+    s0, _ = d.sentence(d.toks[i].start)
+    for k in range(max(d.tok_at(s0), i - OUTLET_BEFORE), i):
+        o = outlet_at(d, k, i)
+        if o is not None and is_kind(split_clitics(d.norm[k])[-1], "outlet", "outlet_head"):
+            return o[0]
+    return None

@@ -13,7 +13,7 @@ from __future__ import annotations
 __all__ = ["MARKS", "QUOTE_CHARS", "quote_spans"]
 
 # quote marks and brackets: what a name or a phrase is read without
-QUOTE_CHARS = "\"'«»“”„‹›()[]"
+QUOTE_CHARS = "\"'«»“”„‹›()[]{}"
 
 # family of each mark, and whether it opens, closes, or depends on context ("ambig")
 MARKS = {
@@ -48,6 +48,9 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
     >>> t = 'قال: «التقرير «أكد» ذلك» و"نعم"'
     >>> [t[a + 1:b] for a, b in quote_spans(t)]
     ['التقرير «أكد» ذلك', 'أكد', 'نعم']
+    >>> t = 'نقلت وكالة ”ايسنا“ أن ”القلق جعل التجار يحتكرون“.'
+    >>> [t[a + 1:b] for a, b in quote_spans(t)]
+    ['ايسنا', 'القلق جعل التجار يحتكرون']
     """
     spans: list[tuple[int, int]] = []
     pos = 0
@@ -64,10 +67,14 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
             fam, role = MARKS[ch]
             if ch == "“" and low_curly:
                 role = "close"  # German-style „…“
-            if ch == "”" and not open_by.get("curly"):
+            mirrored = ch == "“" and open_by.get("dq") and _mark_role(text, i) == "close" and any(
+                f == "dq" and text[o] == "”" for f, o in stack[-3:])
+            if mirrored:
+                fam, role = "dq", "close"  # mirrored ”…“ (Arabic typesetting): “ closes what ” opened
+            elif ch == "”" and not open_by.get("curly"):
                 role = "ambig"  # some outlets type ” for both ends
                 fam = "dq"
-            if fam in ("dq", "sq"):
+            if fam in ("dq", "sq") and not mirrored:
                 ctx = _mark_role(text, i)
                 if fam == "sq" and ctx == "ambig":
                     continue  # an apostrophe inside a word

@@ -13,28 +13,49 @@
   that is mostly inside quote marks counts as direct. Attributions (``بحسب X``، ``وفقاً لـ X``) take
   their sentence, less the attribution.
 * **Outlet** (:mod:`khabar.analyse.outlets`): ``لرويترز`` → رويترز, ``لوكالة "إرنا"`` → إرنا.
-* **Stance** (:mod:`khabar.analyse.stance`): ``denies`` or ``asserts``.
+* **Stance** (:mod:`khabar.analyse.stance`): ``denies`` (with the denied claim where the text names
+  it), ``asserts`` or ``neutral`` (a question).
 
-``speaker`` is the linked entity (``Mention.entity``) when the speaker is a mention, else the
-speaker phrase in matching form (:func:`khabar.text.arabic.normalize`).
+``speaker`` is the name as the article writes it: a mention's entity by its most frequent full
+spelling (:func:`khabar.analyse.linking.written_names`), else the speaker phrase as written. The
+matching form is only a key (:func:`khabar.compare.profile.entity_key` gives it back).
 """
 
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from khabar.analyse import entities as ents
+from khabar.analyse.attribution import attribution, relay, speaker_of, trim
 from khabar.analyse.bounds import analysed_part
-from khabar.analyse.cues import ENDERS, OBJ_LEMMAS, OBJ_START, Cue, cue_of, is_kind
-from khabar.analyse.doc import PUNCT_STOP, Doc, clean
+from khabar.analyse.cues import (
+    AFFIRM_LEMMAS,
+    ENDERS,
+    OBJ_LEMMAS,
+    OBJ_START,
+    POINT_LEMMAS,
+    Cue,
+    cue_of,
+    is_kind,
+)
+from khabar.analyse.doc import PUNCT_STOP, Doc
 from khabar.analyse.gazetteer import labels
-from khabar.analyse.outlets import outlet_at
-from khabar.analyse.speakers import Speaker, Subject, sentence_subject, subject, subject_before
-from khabar.analyse.stance import stance
+from khabar.analyse.outlets import outlet_at, outlet_before
+from khabar.analyse.speakers import (
+    Speaker,
+    Subject,
+    previous_actor,
+    sentence_subject,
+    subject,
+    subject_before,
+    subject_just_before,
+)
+from khabar.analyse.stance import judge, negated
 from khabar.analyse.sweep import QuoteSweep, SpanSweep, outer_length
-from khabar.text.arabic import split_clitics
+from khabar.text.arabic import normalize, split_clitics
 from khabar.text.lexicon import COMPS, NP_STOP, PREPS, RELATIVE, TIME
 from khabar.types import Mention, Statement
 
@@ -42,6 +63,8 @@ __all__ = ["extract"]
 
 _DIRECT_ZONE = 30  # tokens between a finite cue's subject and its content (adverbials, outlet, medium)
 _PARTICIPLE_ZONE = 6  # a participle's content follows at once (مؤكداً أن، مشيراً إلى أن، داعياً "…")
+_BARE_OUTLETS = frozenset(("الوكاله", "الصحيفه", "القناه"))  # "the agency": the one named before
+_NEW_CLAUSE = frozenset(("فيما", "بينما", "وفيما", "وبينما"))  # after a comma: the content has ended
 
 
 def extract(text: str, mentions: list[Mention] | None = None) -> list[Statement]:
@@ -53,7 +76,10 @@ def extract(text: str, mentions: list[Mention] | None = None) -> list[Statement]
 
     >>> ms = [Mention("حمزة بيرقدار", "PERS", 4, 16, "حمزه بيرقدار")]
     >>> [(s.speaker, s.text, s.stance) for s in extract("قال حمزة بيرقدار إن المفاوضات لم تبدأ.", ms)]
-    [('حمزه بيرقدار', 'المفاوضات لم تبدأ', 'denies')]
+    [('حمزة بيرقدار', 'المفاوضات لم تبدأ', 'asserts')]
+    >>> [(s.stance, s.claim) for s in extract("ونفى حمزة بيرقدار وجود أي مفاوضات مع روسيا.", [
+    ...     Mention("حمزة بيرقدار", "PERS", 5, 17, "حمزه بيرقدار")])]
+    [('denies', 'وجود أي مفاوضات مع روسيا')]
     """
     text = analysed_part(text)  # the cost bound (khabar.analyse.bounds)
     if not text.strip():
@@ -83,6 +109,8 @@ def _cues(d: Doc) -> list[tuple[int, Cue]]:
         c = cue_of(t.text)
         if c is None:
             continue
+        if t.text.lstrip("وف").startswith("آ"):
+            continue  # آفاد (the Turkish disaster agency) is no أفاد: no reporting verb starts with آ
         # impersonal "it is noted that" (يذكر أن، ويذكر أن), not a statement
         if d.bare(i) == "يذكر" and i + 1 < len(d.toks) and d.norm[i + 1] in COMPS:
             continue
@@ -156,18 +184,20 @@ def _read_cue(run: _Run, i: int, cue: Cue) -> None:
     _, s_end = d.sentence(d.toks[i].start)
     limit = d.tok_at(s_end)
     if kind == "prep":
-        st = _attribution(d, i, limit, run.known, run.skip)
+        st = attribution(d, i, limit, run.known, run.skip, run.out, run.last)
         if st is not None:
             run.add(st)
-            if st.speaker:
-                run.last = Speaker(st.speaker, st.speaker_type)
+            run.last = speaker_of(st) or run.last
         return
-    sub, outlet, j = _cue_subject(d, i, kind, limit, run.known)
+    sub, outlet, j = _cue_subject(d, i, kind, limit, run.known, lemma)
     if kind == "relay" and sub is None:
         return
     nxt = run.next_cue(i)
     stop = limit if nxt is None else min(limit, nxt)
     opener, outlet = _opener(d, j, limit, stop, cue, sub, outlet)
+    outlet = outlet or outlet_before(d, i)
+    if outlet and normalize(outlet) in _BARE_OUTLETS:  # ونقلت الوكالة عن …: the agency named before
+        outlet = next((s.outlet for s in reversed(run.out) if s.outlet), outlet)
     if opener is None and sub is not None and sub.speaker is not None and kind == "verb":
         # no content, but the subject is now the one speaking (وكشف المتحدث عن … وأوضح أن …)
         run.last = sub.speaker
@@ -186,17 +216,24 @@ def _read_cue(run: _Run, i: int, cue: Cue) -> None:
     if role is None and sp is not None and sub is not None:
         role = sp.role
     content = d.text[a:b]
+    st, claim = judge(content, lemma, lstance, " ".join(x for x in (sp.name if sp else "", role or "") if x),
+                      _context(d, i))
+    prev = run.out[-1] if run.out else None
+    if st == "asserts" and kind == "participle" and prev is not None and prev.stance == "denies" \
+            and prev.speaker == (sp.shown if sp else None) and d.sentence(prev.start) == d.sentence(a) and negated(content):
+        st = "denies"  # نفى … قائلاً: "لا عقيدتنا تسمح بذلك": the denial goes on
     run.add(Statement(
-        speaker=sp.name if sp else None,
+        speaker=sp.shown if sp else None,
         text=content,
         start=a,
         end=b,
         direct=direct,
         verb=d.toks[i].text,
-        stance=stance(content, lstance, " ".join(x for x in (sp.name if sp else "", role or "") if x)),
+        stance=st,
         role=role,
         outlet=outlet,
         speaker_type=sp.type if sp else None,
+        claim=claim,
     ))
     if direct:
         run.consumed.add(a, b)
@@ -204,20 +241,31 @@ def _read_cue(run: _Run, i: int, cue: Cue) -> None:
         run.last = sp
 
 
+def _names_outlet(d: Doc, sub: Subject) -> bool:
+    """Is the subject a news outlet (رويترز، وكالة الأنباء …)?"""
+    w = d.norm[sub.start] if sub.start < len(d.norm) else ""
+    return is_kind(w, "outlet", "outlet_head")
+
+
 def _cue_subject(d: Doc, i: int, kind: str, limit: int,
-                 known: list[Speaker]) -> tuple[Subject | None, str | None, int]:
+                 known: list[Speaker], lemma: str = "") -> tuple[Subject | None, str | None, int]:
     """The cue's explicit subject, the outlet a relay names, and the token after them."""
     outlet = None
     sub: Subject | None = None
     j = i + 1
     if kind == "relay":
-        sub, outlet, j = _relay(d, i, limit, known)
+        sub, outlet, j = relay(d, i, limit, known)
     elif kind == "verb":
-        if j < limit and d.norm[j] == "قد":
-            j += 1
+        if j < limit and d.norm[j] in ("قد", "،", ","):
+            j += 1  # وكان … قد أكد، قال، وزير التنمية، …
         sub = subject(d, j, limit, known)
+        if sub is not None and lemma == "ابلغ" and _names_outlet(d, sub):
+            # كانت مصادر قد أبلغت رويترز بأن …: the outlet was told; the speaker opens the sentence
+            outlet, sub = sub.speaker.shown if sub.speaker else None, subject_before(d, i, known)
+            if sub is None:
+                return None, outlet, j
         if sub is None:
-            sub = subject_before(d, i)
+            sub = subject_before(d, i, known) or subject_just_before(d, i)
             if sub is not None:
                 sub = Subject(sub.speaker, sub.role, j, sub.start)
         if sub is not None:
@@ -272,18 +320,35 @@ def _opener(d: Doc, j: int, limit: int, stop: int, cue: Cue, sub: Subject | None
 
 
 def _object_opener(d: Doc, j: int, stop: int, cue: Cue) -> tuple[str, int] | None:
-    """With no other opener: a denial's object, or what is affirmed after على (أكد على ضرورة …)."""
+    """With no other opener: a denial's object, what is affirmed (أكد على ضرورة …، أكد مصدر أمني
+    سقوط 9 صواريخ، مؤكداً أهمية …) or pointed to (لفت إلى وقوع …، أشار إلى اتباعها …)."""
     lemma, lstance, kind, _ = cue
-    if not (lemma in OBJ_LEMMAS and kind in ("verb", "participle") and j < stop and (
-        lstance == "denies" or d.bare(j) in ("علي", "على")
-    )):
+    if kind not in ("verb", "participle") or j >= stop:
+        return None
+    # (a participle pointing to a noun, لافتاً إلى وفاة 14 حالة, mostly adds a figure, not a statement)
+    if lemma in POINT_LEMMAS and kind == "verb" and d.bare(j) in ("الي", "إلى", "الى") and j + 1 < stop \
+            and _noun_like(d, j + 1):
+        return "object", j + 1
+    if lemma in AFFIRM_LEMMAS and _noun_like(d, j):
+        return "object", j
+    if not (lemma in OBJ_LEMMAS and (lstance == "denies" or d.bare(j) in ("علي", "على"))):
         return None
     start_tok = j + 1 if d.bare(j) in ("علي", "على") else j
     while start_tok < stop and d.norm[start_tok] in PUNCT_STOP:
         start_tok += 1
-    if start_tok >= stop:
-        return None
+    if start_tok >= stop or d.bare(start_tok) in PREPS:
+        return None  # ويرفض سكان القرى من أبناء العشائر …: the noun phrase goes on, no object yet
     return "object", start_tok
+
+
+def _noun_like(d: Doc, k: int) -> bool:
+    """Token ``k`` can open an object noun phrase (a masdar: سقوط، أهمية، تعطيل): a word that is no
+    preposition, time word, function word, cue or name."""
+    n = d.norm[k]
+    return d.is_word(k) and not (
+        d.bare(k) in PREPS or n in TIME or n in NP_STOP or n in COMPS or cue_of(n) or k in d.ment_of
+        or is_kind(n, "medium", "title")
+    )
 
 
 def _content(d: Doc, opener: tuple[str, int], cue_after: Callable[[int], int | None]) -> tuple[int, int, bool] | None:
@@ -295,7 +360,11 @@ def _content(d: Doc, opener: tuple[str, int], cue_after: Callable[[int], int | N
     direct = False
     q = d.quote_opening_at(ct)
     # content that opens with a quote is that quote (two words suffice after إن/أن/:)
-    if q is not None and (kind_o == "quote" or len(d.text[q[0] + 1 : q[1]].split()) >= 2):
+    # … unless the clause runs on past the quote's close (أنها "بانتظار ما يرد" من النيابة التركية …):
+    # then it is reported speech quoting a phrase
+    runs_on = q is not None and kind_o == "comp" and re.match(r"[ \u0640]*[^\W\d_]", d.text[q[1] + 1 : q[1] + 4]) \
+        is not None and not cue_of(d.norm[min(d.tok_at(q[1] + 1), len(d.norm) - 1)])
+    if q is not None and (kind_o == "quote" or len(d.text[q[0] + 1 : q[1]].split()) >= 2) and not runs_on:
         a, b = q[0] + 1, q[1]
         direct = True
     else:
@@ -307,7 +376,7 @@ def _content(d: Doc, opener: tuple[str, int], cue_after: Callable[[int], int | N
         if inside and covered * 2 >= (b - a):
             direct = True
             b = max(c for _, c in inside)
-    a, b = _trim(d.text, a, b)
+    a, b = trim(d.text, a, b)
     if b - a < 2:
         return None
     return a, b, direct
@@ -328,7 +397,7 @@ def _speaker(run: _Run, i: int, kind: str, sub: Subject | None) -> Speaker | Non
     if kind in ("verb", "participle"):
         # "وكان الرئيس الأميركي، دونالد ترمب، قد بدأ … وأعلن أن", "خاطب تبون شعبه مؤكداً أن":
         # the sentence's own subject
-        return sentence_subject(run.d, i) or run.last
+        return sentence_subject(run.d, i) or run.last or previous_actor(run.d, i)
     return run.last
 
 
@@ -350,77 +419,17 @@ def _clause_cue(d: Doc, j: int) -> bool:
             return False
     if prev.startswith("لكن") or prev.startswith("ولكن"):
         return True  # …، لكنهم قالوا إن
-    return n[0] in "وف" or prev in ("،", ",", "كما", "ثم") or c[2] == "prep" and prev in ("،", ",")
+    # a proclitic و/ف opens a clause (وقال); the و of وفق، وفقاً is the word's own
+    clitic = n[0] in "وف" and cue_of(n[1:]) is not None
+    return clitic or prev in ("،", ",", "كما", "ثم") or c[2] == "prep" and prev in ("،", ",")
 
 
-def _relay(d: Doc, i: int, limit: int, known: list[Speaker]) -> tuple[Subject | None, str | None, int]:
-    """``نقلت وكالة X عن Y (قوله) …``: the subject is Y, the outlet X."""
-    for k in range(i + 1, min(limit, i + 10)):
-        if d.norm[k] == "عن":
-            outlet = clean(d.text[d.toks[i + 1].start : d.toks[k - 1].end]) if k > i + 1 else None
-            if outlet:
-                ws = outlet.split()
-                if ws and is_kind(ws[0], "outlet_head") and len(ws) > 1:
-                    outlet = " ".join(ws[1:])
-            sub = subject(d, k + 1, limit, known)
-            if sub is None:
-                return None, None, i + 1
-            end = sub.end
-            if end < limit and d.bare(end) in ("قوله", "قولها", "قولهم"):
-                end += 1
-            return Subject(sub.speaker, sub.role, end, sub.start), outlet, end
-    return None, None, i + 1
-
-
-def _attribution(d: Doc, i: int, limit: int, known: list[Speaker], skip: set[int]) -> Statement | None:
-    """``بحسب X`` / ``وفقاً لـ X`` / ``نقلاً عن X`` / ``على لسان X``: the sentence, less the attribution."""
-    s_start, s_end = d.sentence(d.toks[i].start)
-    j = i + 1
-    if j < limit and d.norm[j] in ("ل", "لـ", "عن", "لسان", "لما"):
-        j += 1
-    if j < limit and d.norm[j] == "ما":
-        j += 1
-        c = cue_of(d.norm[j]) if j < limit else None
-        if c is None:
-            return None
-        skip.add(j)
-        j += 1
-    # وفقاً للمتحدث، طبقاً لبيان …: the ل sits on the speaker's first word
-    lam = d.bare(i) in ("وفقا", "طبقا") and j == i + 1
-    sub = subject(d, j, limit, known, lam)
-    if sub is None:
-        return None
-    # the attribution at the sentence start: content after it; at the end: before it; else all of it
-    attr_start = d.toks[i].start
-    k = sub.end
-    while k < limit and (d.norm[k] in PUNCT_STOP or d.norm[k] in TIME):
-        k += 1
-    if k >= limit:
-        a, b = s_start, attr_start
-    elif d.tok_at(s_start) >= i - 1:
-        a, b = d.toks[k].start, s_end
-        if d.norm[k] in ("فان", "فانه", "فانها", "ان"):
-            a = d.toks[k + 1].start if k + 1 < len(d.toks) else s_end
-    else:
-        a, b = s_start, s_end
-    a, b = _trim(d.text, a, b)
-    if b - a < 2:
-        return None
-    sp = sub.speaker
-    content = d.text[a:b]
-    return Statement(
-        speaker=sp.name if sp else None, text=content, start=a, end=b, direct=False,
-        verb=d.toks[i].text, stance=stance(content, "asserts"), role=sub.role, outlet=None,
-        speaker_type=sp.type if sp else None,
-    )
-
-
-def _trim(text: str, a: int, b: int) -> tuple[int, int]:
-    while a < b and (text[a].isspace() or text[a] in "،,:"):
-        a += 1
-    while b > a and (text[b - 1].isspace() or text[b - 1] in "،,.:؛;"):
-        b -= 1
-    return a, b
+def _context(d: Doc, i: int) -> str:
+    """The text before the cue at token ``i``: its sentence and the one before (what a statement
+    answers: a rumour, an accusation)."""
+    s0, _ = d.sentence(d.toks[i].start)
+    p0, _ = d.sentence(s0 - 1) if s0 > 0 else (s0, s0)
+    return d.text[p0 : d.toks[i].start]
 
 
 def _content_end(d: Doc, start: int, cue_after: Callable[[int], int | None]) -> int:
@@ -442,6 +451,11 @@ def _content_end(d: Doc, start: int, cue_after: Callable[[int], int | None]) -> 
         if d.norm[i] in ("،", ",") and i + 2 < len(d.toks):
             pair = (d.bare(i + 1), d.norm[i + 2])
             if pair in ENDERS or (d.bare(i + 1) in ("حسب", "بحسب") and i + 2 < len(d.toks)):
+                end = min(end, d.toks[i].start)
+                break
+            # a new clause: …، فيما اتهم …، بينما …، وفي هذا الصدد قال …
+            if d.norm[i + 1] in _NEW_CLAUSE or d.norm[i + 1][:1] == "و" and d.norm[i + 1][1:] in PREPS \
+                    and any(cue_of(d.norm[k]) and cue_of(d.norm[k])[2] == "verb" for k in range(i + 2, min(len(d.toks), i + 6))):
                 end = min(end, d.toks[i].start)
                 break
         i += 1

@@ -39,7 +39,8 @@ def entities(arg: ArticleArg, db: DbOpt = None, as_json: JsonOpt = False) -> Non
 
 @app.command()
 def quotes(arg: ArticleArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Who said what in one article: speaker, role, outlet, stance (asserts/denies), direct or reported."""
+    """Who said what in one article: speaker (as written), role, outlet, stance (asserts/denies/neutral) and
+    the denied claim, direct or reported."""
     from khabar.analyse.analysis import analyse
 
     article = article_or_exit(arg, db)
@@ -59,7 +60,9 @@ def quotes(arg: ArticleArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
         how = [s.verb or "", "direct" if s.direct else "reported"]
         if s.outlet:
             how.append(f"→ {s.outlet}")
-        stance = "[red]denies[/red]" if s.stance == "denies" else "asserts"
+        if s.claim:
+            how.append(f"✗ {s.claim}")
+        stance = "[red]denies[/red]" if s.stance == "denies" else s.stance
         text = f"«{s.text}»" if s.direct else s.text
         table.add_row(speaker, stance, text, "\n".join(h for h in how if h))
     Console().print(table)

@@ -93,10 +93,16 @@ def eval_ner(
         int | None,
         typer.Option("--folds", help="K-fold cross-validation (contiguous folds), training fresh taggers."),
     ] = None,
+    o_penalty: Annotated[
+        float | None,
+        typer.Option("--o-penalty", min=0.0, help="Decoding penalty on O (log units; default: the shipped one)."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Entity-level P/R/F1 (CoNLL rules): the shipped model on FILE, or K-fold CV with --folds K."""
-    from khabar.analyse.ner import NerTagger, cross_validate, load_tagger
+    from khabar.analyse.ner import MODEL_PATH, O_PENALTY, NerTagger, cross_validate, load_tagger
+
+    penalty = O_PENALTY if o_penalty is None else o_penalty
 
     X, y = _read(path)
     err = Console(stderr=True, soft_wrap=True)
@@ -107,7 +113,11 @@ def eval_ner(
         with _progress(err) as bar:
             task = bar.add_task(f"{folds}-fold CV", total=folds * iters)
             scores = cross_validate(
-                X, y, folds, progress=lambda k, it: bar.update(task, completed=k * iters + min(it, iters))
+                X,
+                y,
+                folds,
+                params={"o_penalty": penalty},
+                progress=lambda k, it: bar.update(task, completed=k * iters + min(it, iters)),
             )
         title = f"{folds}-fold CV (contiguous folds) on {path.name}"
     else:
@@ -117,6 +127,9 @@ def eval_ner(
             tagger = load_tagger()
         except FileNotFoundError as e:
             fail(str(e))
+        if penalty != tagger.o_penalty:
+            tagger = NerTagger.load(MODEL_PATH)  # a fresh copy: the cached shipped tagger stays as it is
+            tagger.o_penalty = penalty
         scores = score(y, tagger.predict(X))
         title = f"shipped model on {path.name}"
     if as_json:

@@ -119,7 +119,8 @@ class _Merged:
     def to_dict(self, names: dict[str, str], role: str | None = None) -> dict[str, Any]:
         stances = Counter(s.stance for s in self.texts)
         # "denies" wins a tie: a denial reported by one outlet is the news, not the neutral paraphrase
-        stance = "denies" if stances["denies"] >= stances["asserts"] and stances["denies"] else "asserts"
+        stance = "denies" if stances["denies"] >= stances["asserts"] and stances["denies"] else (
+            "neutral" if stances["neutral"] > stances["asserts"] else "asserts")  # a question asked, reported
         best = max(self.texts, key=lambda s: (len(s.terms), len(s.text)))
         roles = Counter(s.role for s in self.texts if s.role)
         return {

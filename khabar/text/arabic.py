@@ -108,12 +108,22 @@ _FUNC2 = frozenset("هو هي هم قد لم لن لا ما في من عن ان 
 
 # Words that start with a clitic letter but are not clitic + word (وزير، بيان، كانت، لبنان...).
 _NO_SPLIT = lexicon.words("noclitic_ar.txt")
+# One-word names of the hand-kept gazetteers stay whole: براغ، كابول، وارسو، ويلز are not clitic + word.
+_NAMES = frozenset(
+    e
+    for name in ("gazetteer_places.txt", "gazetteer_countries.txt", "gazetteer_orgs.txt")
+    for e in lexicon.entries(name)
+    if " " not in e
+)
+# A stem of three letters is cut off only when it is a word seen on its own (بشكل = ب + شكل), so a
+# name is not eaten: كابل is not ك + ابل (the list and its source: bench/short_words.py).
+_SHORT = lexicon.words("short_words_ar.txt")
 _SUFFIXES = ("هما", "كما", "ها", "هم", "ات", "ان", "ين", "ون", "يه", "ه", "ي", "ا", "ت")
 
 
 def _protected(w: str) -> bool:
     """True when ``w`` (or ``w`` less a common suffix) is a known word that merely starts with a clitic letter."""
-    if w in _NO_SPLIT:
+    if w in _NO_SPLIT or w in _NAMES:
         return True
     for s in _SUFFIXES:
         if w.endswith(s) and len(w) - len(s) >= 3 and w[: -len(s)] in _NO_SPLIT:
@@ -126,7 +136,9 @@ def _can_split(whole: str, rest: str) -> bool:
         return False
     if rest.startswith("ال"):
         return len(rest) >= 4
-    return len(rest) >= 3 or rest in _FUNC2
+    if len(rest) == 3:
+        return rest in _SHORT or rest in _FUNC2
+    return len(rest) > 3 or rest in _FUNC2
 
 
 _BK_YA = ("يوم", "يد", "يقين", "يمين", "يمن", "يسار")  # ب/ك + ي that are real splits (بيوم، بيد)
@@ -191,6 +203,8 @@ def split_clitics(word: str) -> list[str]:
     ['ل', 'المفاوضات']
     >>> split_clitics("ولاية")
     ['ولاية']
+    >>> split_clitics("وكابل")
+    ['و', 'كابل']
     """
     return list(_split_raw(word))
 

@@ -73,6 +73,24 @@ def test_cross_validate_pools_all_folds(anercorp):
     assert s.tokens == sum(map(len, X[:120]))
     assert s.micro.n_gold == score(y[:120], y[:120]).micro.n_gold
     assert 0.0 < s.micro_f1 < 1.0
+    # recall on names never tagged in the training folds: a part of all gold names, by type and pooled
+    assert 0 < s.unseen["micro"].n_gold <= s.micro.n_gold
+    assert s.unseen["micro"].n_gold == sum(v.n_gold for t, v in s.unseen.items() if t != "micro")
+    assert 0 <= s.unseen["micro"].tp <= s.unseen["micro"].n_gold
+    assert set(s.to_dict()["unseen_recall"]) <= {"micro", *s.per_type}
+
+
+def test_o_penalty_trades_precision_for_recall(anercorp, small_tagger):
+    X, y = anercorp
+    plain = NerTagger(**{**small_tagger.get_params(), "o_penalty": 0.0})
+    eager = NerTagger(**{**small_tagger.get_params(), "o_penalty": 1.0})
+    plain._set_model(small_tagger.model_)
+    eager._set_model(small_tagger.model_)
+    a, b = score(y[300:600], plain.predict(X[300:600])), score(y[300:600], eager.predict(X[300:600]))
+    assert b.micro.n_pred > a.micro.n_pred and b.micro.r >= a.micro.r
+    for tags in eager.predict(X[300:320]):  # still valid BIO: no I-X after O or another type
+        for prev, cur in zip(["O", *tags], tags, strict=False):
+            assert not cur.startswith("I-") or prev[2:] == cur[2:]
 
 
 def test_document_features_share_clues_between_sentences():
@@ -205,3 +223,34 @@ def test_tag_drops_lowercase_latin_markup_and_handles_empty_text(examples_dir):
 @needs_model
 def test_load_tagger_is_cached():
     assert load_tagger() is load_tagger()
+
+
+@needs_model
+def test_kabul_is_not_cut_into_k_plus_abl():
+    # issue 13: «وكابل» came out as و + ك + «ابل», tagged LOC «ابل» (SemEval pair 1599433119_1627179240)
+    text = "المبعوث الأميركي الخاص إلى أفغانستان زلماي خليل زاد، بدأ جولة تشمل زيارة الدوحة وكابل وإسلام آباد."
+    mentions = load_tagger().tag(text)
+    assert not [m for m in mentions if m.entity in {"ابل", "كابل"} and m.text.startswith("ا")]
+    assert all(text[m.start : m.end] == m.text for m in mentions)
+
+
+def test_propagate_copies_names_onto_untagged_repeats_only():
+    from khabar.analyse.ner import _bare
+    from khabar.analyse.propagate import propagate
+
+    # examples/orient-ghouta-denial.txt: the full name once, the bare surname (with و) later
+    sents = [
+        ["وقال", "حمزة", "بيرقدار", "المتحدث", "باسم", "جيش", "الإسلام"],
+        ["وأضاف", "وبيرقدار", "أن", "جيش", "الإسلام", "لن", "يخرج"],
+        ["وقال", "بيرقدار", "إن", "الغوطة", "صامدة"],
+    ]
+    tags = [
+        ["O", "B-PERS", "I-PERS", "O", "O", "B-ORG", "I-ORG"],
+        ["O", "O", "O", "O", "O", "O", "O"],
+        ["O", "B-LOC", "O", "B-LOC", "O"],  # a wrong tag the tagger gave stays: only O runs are filled
+    ]
+    out = propagate(sents, tags, _bare)
+    assert out[0] == tags[0]
+    assert out[1] == ["O", "B-PERS", "O", "B-ORG", "I-ORG", "O", "O"]
+    assert out[2] == tags[2]
+    assert propagate([["و", "في"]], [["O", "O"]], _bare) == [["O", "O"]]

@@ -42,7 +42,7 @@ def mention(text: str, name: str, typ: str = "PERS", entity: str | None = None) 
 
 def test_speaker_after_verb_indirect_to_sentence_end():
     s = one("قال حمزة بيرقدار المتحدث العسكري باسم جيش الإسلام، اليوم، إن المقاتلين سيدافعون عن الغوطة. وغادر.")
-    assert (s.speaker, s.speaker_type, s.direct) == (normalize("حمزة بيرقدار"), "PERS", False)
+    assert (s.speaker, s.speaker_type, s.direct) == ("حمزة بيرقدار", "PERS", False)
     assert s.text == "المقاتلين سيدافعون عن الغوطة"
     assert s.role == "المتحدث العسكري باسم جيش الإسلام"
     assert s.verb == "قال"
@@ -50,33 +50,33 @@ def test_speaker_after_verb_indirect_to_sentence_end():
 
 def test_speaker_in_brackets_with_role_and_direct_quote():
     s = one('وقال (حمزة بيرقدار) الناطق باسم "هيئة أركان جيش الإسلام" في بيان مصور، إن "جيش الإسلام باق في الغوطة".')
-    assert (s.speaker, s.direct, s.text) == (normalize("حمزة بيرقدار"), True, "جيش الإسلام باق في الغوطة")
+    assert (s.speaker, s.direct, s.text) == ("حمزة بيرقدار", True, "جيش الإسلام باق في الغوطة")
     assert s.role == "الناطق باسم هيئة أركان جيش الإسلام"  # stops at في; quote marks dropped
 
 
 def test_speaker_before_verb():
     text = "حمزة بيرقدار قال إن المقاتلين باقون."
     s = one(text, [mention(text, "حمزة بيرقدار")])
-    assert s.speaker == normalize("حمزة بيرقدار") and s.text == "المقاتلين باقون"
+    assert s.speaker == "حمزة بيرقدار" and s.text == "المقاتلين باقون"
 
 
 def test_speaker_before_verb_with_kana_and_qad():
     text = 'وكان (وائل علوان) الناطق الرسمي باسم "فيلق الرحمن" قد أكد أن الفيلق لم يجرِ أي مفاوضات.'
     s = one(text)
-    assert s.speaker == normalize("وائل علوان") and s.role == "الناطق الرسمي باسم فيلق الرحمن"
+    assert s.speaker == "وائل علوان" and s.role == "الناطق الرسمي باسم فيلق الرحمن"
     assert s.stance == "denies"
 
 
 def test_organisation_speaker_in_quotes():
     s = one('نفى "جيش الإسلام" ما تروج له وسائل الإعلام من شائعات.')
-    assert (s.speaker, s.speaker_type, s.stance) == (normalize("جيش الإسلام"), "ORG", "denies")
+    assert (s.speaker, s.speaker_type, s.stance) == ("جيش الإسلام", "ORG", "denies")
     assert s.text.startswith("ما تروج له")
 
 
 def test_definite_description_resolves_to_last_matching_organisation():
     text = 'وجاء بيان "حركة أحرار الشام" أمس، حيث نفت الحركة اجراء أي مفاوضات مع الروس.'
     s = one(text)
-    assert (s.speaker, s.speaker_type, s.stance) == (normalize("حركة أحرار الشام"), "ORG", "denies")
+    assert (s.speaker, s.speaker_type, s.stance) == ("حركة أحرار الشام", "ORG", "denies")
     assert s.text == "اجراء أي مفاوضات مع الروس"
 
 
@@ -84,7 +84,7 @@ def test_role_description_resolves_to_the_person_given_that_role():
     text = ('وقال (وائل علوان) الناطق الرسمي باسم فيلق الرحمن إن الجبهات هادئة. '
             'وأشار الناطق الرسمي باسم فيلق الرحمن إلى أن الروس يضغطون.')
     a, b = said(text)
-    assert a.speaker == b.speaker == normalize("وائل علوان")
+    assert a.speaker == b.speaker == "وائل علوان"
 
 
 @pytest.mark.parametrize(
@@ -98,7 +98,7 @@ def test_role_description_resolves_to_the_person_given_that_role():
 def test_pronoun_continuation_ties_to_last_speaker(second, verb):
     text = "قال حمزة بيرقدار المتحدث باسم الجيش إن الوضع هادئ. " + second
     a, b = said(text)
-    assert b.speaker == a.speaker == normalize("حمزة بيرقدار") and b.verb == verb
+    assert b.speaker == a.speaker == "حمزة بيرقدار" and b.verb == verb
 
 
 @pytest.mark.parametrize("participle", ["مؤكداً أن", "مشيراً إلى أن", "منوهاً إلى أن", "لافتاً إلى أن"])
@@ -113,7 +113,7 @@ def test_closing_with_bil_qawl_and_qailan():
     text = 'كما نفى (بيرقدار) عقد أي صفقة، قائلاً: "لا عقيدتنا تسمح بذلك" وختم بالقول "إننا باقون في غوطتنا".'
     a, b, c = said(text, [mention(text, "بيرقدار", entity="حمزه بيرقدار")])
     assert [s.verb for s in (a, b, c)] == ["نفى", "قائلاً", "بالقول"]
-    assert {s.speaker for s in (a, b, c)} == {"حمزه بيرقدار"}
+    assert {s.speaker for s in (a, b, c)} == {"بيرقدار"}  # the name as this text writes it
     assert (b.direct, b.text, b.stance) == (True, "لا عقيدتنا تسمح بذلك", "denies")
     assert (c.direct, c.text, c.stance) == (True, "إننا باقون في غوطتنا", "asserts")
 
@@ -121,25 +121,25 @@ def test_closing_with_bil_qawl_and_qailan():
 def test_sentence_subject_of_a_non_reporting_verb():
     text = "خاطب الرئيس الجزائري عبد المجيد تبون شعبه، اليوم، مؤكدا أن بلاده ستنتصر."
     s = one(text, [mention(text, "عبد المجيد تبون")])
-    assert s.speaker == normalize("عبد المجيد تبون")
+    assert s.speaker == "عبد المجيد تبون"
 
 
 def test_attribution_with_bihasab():
     s = one("وتتضمن هذه العوامل أيضا، بحسب محمد عبد العال، حجم الاحتياطي النقدي.")
-    assert s.speaker == normalize("محمد عبد العال") or s.speaker.endswith(normalize("عبد العال"))
+    assert s.speaker == "محمد عبد العال" or s.speaker.endswith("عبد العال")
     assert s.text.startswith("وتتضمن هذه العوامل") and not s.direct
 
 
 @pytest.mark.parametrize("attr", ["وفقاً لـ المتحدث العسكري", "وفقاً للمتحدث العسكري", "نقلاً عن المتحدث العسكري"])
 def test_attribution_at_sentence_start(attr):
     s = one(f"{attr}، فإن الهجوم صد بالكامل.")
-    assert s.speaker == normalize("المتحدث العسكري") and s.text == "الهجوم صد بالكامل"
+    assert s.speaker == "المتحدث العسكري" and s.text == "الهجوم صد بالكامل"
 
 
 def test_relay_nuqila_an():
     text = "ونقلت وكالة رويترز عن المتحدث العسكري قوله إن الهجوم صد."
     s = one(text)
-    assert s.outlet == "رويترز" and s.speaker == normalize("المتحدث العسكري") and s.text == "الهجوم صد"
+    assert s.outlet == "رويترز" and s.speaker == "المتحدث العسكري" and s.text == "الهجوم صد"
 
 
 def test_impersonal_yudhkar_is_not_a_statement():
@@ -149,7 +149,7 @@ def test_impersonal_yudhkar_is_not_a_statement():
 def test_cue_word_inside_a_name_is_not_a_cue():
     text = "وأضاف «حسب الله» أن الحادث وقع أثناء الافتتاح."
     s = one(text)
-    assert s.verb == "وأضاف" and s.speaker == normalize("حسب الله")
+    assert s.verb == "وأضاف" and s.speaker == "حسب الله"
 
 
 def test_noun_after_preposition_is_not_a_cue():
@@ -170,19 +170,19 @@ def test_quoted_names_are_not_speech():
 
 def test_semicolon_used_as_a_comma_keeps_the_sentence():
     s = one("قال محمد البدرشيني عضو مجلس النواب السابق؛ إن ذكرى تحرير سيناء ستظل خالدة.")
-    assert s.speaker == normalize("محمد البدرشيني") and s.text == "ذكرى تحرير سيناء ستظل خالدة"
+    assert s.speaker == "محمد البدرشيني" and s.text == "ذكرى تحرير سيناء ستظل خالدة"
 
 
 def test_name_quote_left_open_after_outlet_word():
     text = 'وقال "البدرشيني"، في مداخلة على فضائية "الحدث اليوم، إن كل حبة رمل ممزوجة بالدم؛ موضحًا أن الأرض عظيمة.'
     a, b = said(text)
     assert (a.text, b.text) == ("كل حبة رمل ممزوجة بالدم", "الأرض عظيمة")
-    assert a.speaker == b.speaker == normalize("البدرشيني")
+    assert a.speaker == b.speaker == "البدرشيني"
 
 
 def test_word_often_a_noun_needs_a_subject_or_immediate_content():
     s = one("أفاد مصدر عسكري تابع للجيش الوطني، بأن الطيران استهدف المطار.")
-    assert s.verb == "أفاد" and s.speaker == normalize("مصدر عسكري")
+    assert s.verb == "أفاد" and s.speaker == "مصدر عسكري"
 
 
 # --- outlets -----------------------------------------------------------------------------------
@@ -214,7 +214,7 @@ def test_outlet_tagged_as_organisation_is_not_the_speaker():
     text = 'قال حمزة بيرقدار المتحدث باسم الجيش إن الوضع هادئ. وقال لرويترز في رسالة نصية “لا توجد أي مفاوضات”.'
     ms = [mention(text, "حمزة بيرقدار"), mention(text, "لرويترز", "ORG")]  # as a CRF may tag it
     a, b = extract(text, ms)
-    assert (b.speaker, b.outlet, b.direct, b.stance) == (normalize("حمزة بيرقدار"), "رويترز", True, "denies")
+    assert (b.speaker, b.outlet, b.direct, b.stance) == ("حمزة بيرقدار", "رويترز", True, "denies")
 
 
 def test_audience_is_not_an_outlet():
@@ -241,11 +241,11 @@ def test_denial_participle():
     "content",
     [
         "لا توجد أي مفاوضات حول هذا الموضوع",
-        "لا مفاوضات على الخروج",
         "المقاتلين لم يفاوضوا أي طرف",
         "الفيلق لم يجرِ أي مفاوضات",
-        "القرار ليس نهائيا",
-        "الحركة لن تخرج من الغوطة",
+        "لم نفاوض أحدا على الخروج",  # the speaker's own act, denied (issue 13)
+        "الحكومة الإيرانية ليست مسؤولة عن تأخر المعلومات",  # an accusation rejected
+        "لا صحة للأنباء التي تحدثت عن انسحاب المقاتلين",
         "كل ما يتردد عن وجود شروط مادية غير صحيح",
         "كل ما ينشر من معلومات عارٍ عن الصحة جملة وتفصيلا",
         "الشائعات ليست حقيقية ولا أساس لها",
@@ -266,6 +266,11 @@ def test_negated_content_denies(content):
         "الاجتماع مهم ولا بد من الحضور",
         "السعودية وروسيا وافقتا على خفض لم يسبق له مثيل",  # negation deep in the clause
         "مصر ستستفيد من المساعدات",
+        # a negation that states a fact or a position is no denial (issue 13)
+        "المجتمع الدولي لم يجبر روسيا على إيقاف القصف",
+        "القرار ليس نهائيا",
+        "الحركة لن تخرج من الغوطة",
+        "لا مفاوضات على الخروج",
     ],
 )
 def test_asserting_content(content):
@@ -312,8 +317,8 @@ def test_orient_speakers_each_deny(examples_dir, tagger):
     for s in sts:
         by.setdefault(s.speaker or "", set()).add(s.stance)
     for name in ("حمزة بيرقدار", "منذر فارس", "وائل علوان"):
-        assert "denies" in by.get(normalize(name), set()), (name, sorted(by))
-    ahrar = [s for s in sts if s.speaker and "احرار الشام" in s.speaker]
+        assert "denies" in by.get(name, set()), (name, sorted(by))
+    ahrar = [s for s in sts if s.speaker and "احرار" in normalize(s.speaker)]
     assert ahrar and {s.speaker_type for s in ahrar} == {"ORG"}
     assert any(s.stance == "denies" for s in ahrar)
 
@@ -321,7 +326,7 @@ def test_orient_speakers_each_deny(examples_dir, tagger):
 def test_alghad_text_message_to_reuters(examples_dir, tagger):
     sts = statements_of(examples_dir / "alghad-ghouta-denial.txt", tagger)
     (msg,) = [s for s in sts if s.text.startswith("لا توجد أي مفاوضات حول هذا الموضوع")]
-    assert (msg.speaker, msg.direct, msg.stance, msg.outlet) == (normalize("حمزة بيرقدار"), True, "denies", "رويترز")
+    assert (msg.speaker, msg.direct, msg.stance, msg.outlet) == ("حمزة بيرقدار", True, "denies", "رويترز")
 
 
 def test_statement_offsets_point_into_the_clean_text(examples_dir):

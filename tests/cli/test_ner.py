@@ -77,3 +77,12 @@ def test_missing_file_and_bad_folds_exit_1(tmp_path, small_conll):
     assert r.exit_code == 1 and "absent.conll" in r.output
     r = run("eval", "ner", small_conll, "--folds", "1")
     assert r.exit_code == 1 and "--folds" in r.output
+
+
+def test_eval_o_penalty_changes_decoding_and_is_validated(small_conll):
+    base = json.loads(run("eval", "ner", small_conll, "--json", "--o-penalty", "0").stdout)
+    eager = json.loads(run("eval", "ner", small_conll, "--json", "--o-penalty", "20").stdout)
+    # a huge penalty on O makes (almost) every token part of a name: long wrong spans, fewer exact hits
+    assert eager["micro_f1"] < base["micro_f1"]
+    r = run("eval", "ner", small_conll, "--o-penalty", "-1")
+    assert r.exit_code == 2
