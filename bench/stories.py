@@ -11,15 +11,18 @@ The base stream is built from the SemEval-2022 Task 8 training pairs:
 The base stream is clustered from scratch, in a fixed shuffled order, through the full ingest path
 (read, clean, analyse, store, cluster): BCubed P/R/F1 (target ≥ 0.90) and near-copy pair P/R (≥ 0.95).
 
-Then scale: the stream is repeated in *epochs* (each a month later, dates spread over three days),
-each article perturbed (synonyms, changed numbers, a sentence moved) so no two are exact copies, to
-10,000, 30,000 and 100,000 articles; gold stories are (story, epoch). Each size runs in a child
+Then scale: a stream that is not flat by construction (``bench/stories_scale.py``): the base
+stories re-told in epochs with new words and names, a third of them running longer than the
+clustering window, at a steady 300 articles a day over months, each article perturbed (synonyms,
+changed numbers, a sentence moved); gold stories are (story, epoch). Each size runs in a child
 process on a fresh store: articles/s end to end (target ≥ 200 on 2 cores), ms per article at the
-start and end of the run (flat within 1.5×), peak memory (< 2 GB at 100k), and the time of a plain
-``datasketch.MinHashLSH`` pass over the same texts in the same process, as a ratio.
+start and end of the run, CPU ms per article in each tenth of the stream (this process and its
+workers; last tenth within 1.3× of the first), peak memory (< 2 GB at 100k), and the time of a
+plain ``datasketch.MinHashLSH`` pass over the same texts in the same process, as a ratio.
 
     python bench/stories.py                       # base stream, then 10k, 30k, 100k
     python bench/stories.py --sizes 2000,10000    # smaller runs
+    python bench/stories.py --no-dev --n 20000     # one scale run, CPU per tenth
     python bench/stories.py --sizes ""            # base stream and the dev set only
 
 Beside the SemEval stream: the stories dev set of real page openings (``bench/stories_dev.py``):
@@ -272,39 +275,6 @@ def perturb(rec: dict[str, Any], rng: random.Random, when: str) -> dict[str, Any
     return {**rec, "title": title, "text": line + "\n\n" + "\n\n".join(paras)}
 
 
-def scaled_stream(base: list[dict[str, Any]], size: int, seed: int) -> list[dict[str, Any]]:
-    """``size`` records: the base stream repeated in monthly epochs, perturbed, copies made per epoch."""
-    rng = random.Random(seed)
-    originals = [r for r in base if not r["url"].startswith("https://mirror")]
-    mirrors = defaultdict(list)
-    for r in base:
-        if r["url"].startswith("https://mirror"):
-            mirrors[r["copy"]].append(r)
-    out: list[dict[str, Any]] = []
-    epoch = 0
-    while len(out) < size:
-        batch = []
-        for r in originals:
-            # natural wire copies (one copy group) are re-run the same way: same day, same word swaps
-            same = random.Random(f"{seed}:{epoch}:{r['copy']}")
-            day = 1 + epoch * 30 + same.randint(0, 2)
-            when = f"{2000 + day // 360:04d}-{1 + (day % 360) // 30:02d}-{1 + day % 30:02d}T{same.randint(0, 23):02d}:00:00"
-            p = perturb(r, same, when)
-            p.update(published=when, story=f"{r['story']}@{epoch}", copy=f"{r['copy']}@{epoch}")
-            batch.append(p)
-            for m in mirrors.get(r["copy"], ()):  # copies of this epoch's version, not of the original
-                c = rewrap(p, rng, m["url"].split("/")[2])
-                batch.append(c)
-        rng.shuffle(batch)
-        batch.sort(key=lambda r: r["published"][:10])  # a day's news arrives in any order, days in order
-        out.extend(batch)
-        epoch += 1
-    out = out[:size]
-    for i, r in enumerate(out):
-        r["id"] = f"x{i:07d}"
-    return out
-
-
 def write_jsonl(records: list[dict[str, Any]], path: Path) -> None:
     with path.open("w", encoding="utf-8") as f:
         for r in records:
@@ -338,12 +308,16 @@ def lsh_baseline(path: Path) -> float:
 
 def run_child(path: Path, batch: int, out: Path, model: Path | None = None) -> None:
     """One measured run (in its own process): cluster the file as a stream, then the LSH baseline."""
+    import stories_scale  # bench/, beside this file
+
     from khabar.store.db import Store
     from khabar.stories import evaluate
     from khabar.stories import online as cluster
     from khabar.stories.scorers import ModelScorer
 
     marks: list[tuple[int, float]] = []
+    cpu_marks: list[tuple[int, float]] = []  # (articles, CPU s of this process and its workers)
+    cpu0 = stories_scale.cpu_seconds()
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="khabar-bench-") as tmp, Store(Path(tmp) / "b.db") as store:
         done = 0
@@ -352,6 +326,7 @@ def run_child(path: Path, batch: int, out: Path, model: Path | None = None) -> N
             nonlocal done
             done += n
             marks.append((done, time.perf_counter() - t0))
+            cpu_marks.append((done, stories_scale.cpu_seconds() - cpu0))
 
         scorer = ModelScorer(str(model)) if model else None
         report = evaluate.stream(str(path), store, batch_size=batch, on_batch=on_batch, analyse=_can_analyse(),
@@ -378,6 +353,7 @@ def run_child(path: Path, batch: int, out: Path, model: Path | None = None) -> N
         "ms_cluster": round(report["cluster_seconds"] / max(1, n) * 1000, 2),
         "ms_cluster_first_10pct": _per_article(report["cluster_batches"][:tenth]),
         "ms_cluster_last_10pct": _per_article(report["cluster_batches"][-tenth:]),
+        "cpu_ms_tenths": stories_scale.tenths(cpu_marks),
     })
     out.write_text(json.dumps(result))
 
@@ -438,6 +414,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--sizes", default="10000,30000,100000", help="Comma-separated stream sizes; '' for none.")
+    ap.add_argument("--n", type=int, help="One scale run of this many articles (instead of --sizes).")
     ap.add_argument("--batch", type=int, default=200, help="Articles per ingest batch (transaction).")
     ap.add_argument("--model", type=Path, help="A similarity model file other than the shipped one.")
     ap.add_argument("--dev", type=Path, default=None, help="The stories dev set (default ../shared/data/stories-dev.jsonl).")
@@ -461,7 +438,11 @@ def main() -> None:
     rng = random.Random(SEED)
     base = base_stream(load_pairs(args.data), rng)
     gold_labels(base)
-    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    import stories_scale  # bench/, beside this file
+
+    sizes = [args.n] if args.n else [int(s) for s in args.sizes.split(",") if s.strip()]
+    if any(not 100 <= n <= 10_000_000 for n in sizes):
+        sys.exit("error: stream sizes must be 100..10,000,000")
     with tempfile.TemporaryDirectory(prefix="khabar-bench-") as tmp:
         r = measure(base, args.batch, Path(tmp), "base", args.model)
         n_copies = sum(1 for x in base if x["url"].startswith("https://mirror"))
@@ -485,14 +466,19 @@ def main() -> None:
             print(f"{'size':>8} {'art/s':>7} {'ms/art first10%':>16} {'last10%':>8} {'cluster ms first/last10%':>25} "
                   f"{'peak MB':>8} {'F1':>6} {'copyP':>6} {'copyR':>6} {'vs LSH':>7}")
         per_article = []
+        tenth_rows = []
         for size in sizes:
-            recs = scaled_stream(base, size, seed=SEED + size)
+            recs = stories_scale.scaled_stream(base, size, SEED + size, perturb, rewrap)
             r = measure(recs, args.batch, Path(tmp), f"s{size}", args.model)
+            tenth_rows.append((size, r["cpu_ms_tenths"], recs[0]["published"][:10], recs[-1]["published"][:10]))
             per_article.append(1000 / r["articles_per_s"])
             print(f"{size:>8} {r['articles_per_s']:>7.0f} {r['ms_first_10pct']:>16.2f} {r['ms_last_10pct']:>8.2f} "
                   f"{r['ms_cluster_first_10pct']:>17.2f} / {r['ms_cluster_last_10pct']:<5.2f} {r['peak_mb']:>8} "
                   f"{r['bcubed']['f1']:>6.3f} {r['copies']['p']:>6.3f} {r['copies']['r']:>6.3f} "
                   f"{r['ratio_vs_lsh']:>6.1f}x", flush=True)
+        for size, ts, first_day, last_day in tenth_rows:  # CPU: other load on the machine does not blur it
+            print(f"{size}: CPU ms/article per tenth ({first_day} … {last_day}): " + " ".join(f"{t:.1f}" for t in ts)
+                  + (f"   last/first {ts[-1] / ts[0]:.2f}x (target <= 1.3x)" if len(ts) > 1 and ts[0] else ""))
         if len(per_article) > 1:
             print(f"time per article, largest / smallest size: {per_article[-1] / per_article[0]:.2f}x "
                   "(target <= 1.5x)")

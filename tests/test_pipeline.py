@@ -150,3 +150,34 @@ def test_no_analyse_article_joins_a_story_when_ingested_again(store, examples_di
     other = ingest(orient, store)
     assert story_of(store, other.ids[0]) == story_of(store, aid)  # the two examples are one story
     assert ingest(alghad, store).duplicates == 1 and store.count() == 2
+
+
+def test_worker_pool_gives_the_analyses_and_profiles_of_one_process(semeval_path):
+    """The pool (first article analysed before the fork, profiles sent back without their text)
+    returns what analysis in this process returns, the profile's text put back."""
+    import numpy as np
+
+    from khabar.pipeline import _Analyser, _found, _restore
+    from khabar.read.clean import to_article
+    from khabar.types import Document
+
+    with semeval_path.open(encoding="utf-8") as f:
+        rows = [json.loads(line) for line in list(f)[:15]]
+    arts = [to_article(Document(text=r[f"text{s}"], title=r[f"title{s}"], url=r[f"url{s}"], lang=r["lang"],
+                                origin=r["pair_id"])) for r in rows for s in ("1", "2")]
+    assert len(arts) >= _Analyser.MIN_PARALLEL
+    pool = _Analyser(2, profiles=True)
+    try:
+        results = pool.submit(arts).get()
+        again = pool.submit(arts).get()  # the pool, made by the first batch, serves the next
+    finally:
+        pool.close()
+    assert len(results) == len(again) == len(arts)
+    for art, res, res2 in zip(arts, results, again, strict=True):
+        got = _restore(art, res)
+        mentions, statements, profile = _found(art, profile=True)
+        assert got.mentions == mentions and got.statements == statements
+        assert got.profile.text == profile.text and got.profile.text  # back in place
+        assert np.array_equal(got.profile.signature, profile.signature)
+        assert (got.profile.char != profile.char).nnz == 0
+        assert _restore(art, res2).profile.text == profile.text

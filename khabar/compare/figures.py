@@ -88,14 +88,16 @@ class Numbers:
     surfaces: dict[str, str] = field(default_factory=dict)
 
 
-def extract_numbers(text: str, min_quantity: int = DEFAULT.min_quantity) -> Numbers:
+def extract_numbers(text: str, min_quantity: int = DEFAULT.min_quantity, *, normalized: bool = False) -> Numbers:
     """Numbers, years, day+month dates (Arabic, Levantine, Maghrebi, Turkish, French month names) and weekdays.
+
+    ``normalized``: ``text`` is in matching form already (:func:`khabar.text.arabic.normalize`).
 
     >>> n = extract_numbers("في 27 كانون الثاني/يناير 2020 قُتل ١٥ شخصاً وأصيب 1,200، الإثنين")
     >>> sorted(n.dates), sorted(n.years), sorted(n.numbers), sorted(n.weekdays)
     (['01-27'], ['2020'], ['1200', '15'], [0])
     """
-    norm = arabic.normalize(text)
+    norm = text if normalized else arabic.normalize(text)
     out = Numbers()
     taken: list[tuple[int, int]] = []
     for m in _DAY_MONTH.finditer(norm):

@@ -1,11 +1,11 @@
 """MinHash signatures of word shingles: a cheap estimate of how much text two articles share.
 
-A signature is a ``numpy.uint32`` array (datasketch's ``affine32`` scheme) of ``NUM_PERM`` values made by :mod:`datasketch` with a fixed
-seed, so signatures made in different processes (or stored and read back) compare correctly, and
-:func:`lean` turns one into a :class:`datasketch.LeanMinHash` for ``MinHashLSH`` candidate search.
+A signature is a ``numpy.uint32`` array of ``NUM_PERM`` values, exactly as :mod:`datasketch` makes
+them (its ``affine32`` scheme, SHA-1 of each shingle) with a fixed seed, so signatures made in
+different processes (or stored and read back) compare correctly, and :func:`lean` turns one into a :class:`datasketch.LeanMinHash` for ``MinHashLSH`` candidate search.
 :func:`text_signature` is THE signature of an article (comparison profiles and story clustering
-both use it); :func:`signature` hashes any set of strings. The permutations are made once per
-process, not per call.
+both use it); :func:`signature` hashes any set of strings. The permutations are drawn once per
+process, and an article's shingles are hashed in one numpy pass.
 
 >>> a = signature(shingles("the cat sat on the mat today".split()))
 >>> b = text_signature("the cat sat on the mat today")
@@ -19,10 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from hashlib import sha1
 from typing import Any
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash
 
 from khabar.text import arabic
 
@@ -39,19 +39,38 @@ def shingles(tokens: Sequence[str], k: int = SHINGLE) -> set[str]:
 
 
 @lru_cache(maxsize=4)
-def _permutations(num_perm: int, seed: int) -> tuple[Any, str]:
-    # drawing the permutations costs more than hashing an article's shingles: do it once
-    m = MinHash(num_perm=num_perm, seed=seed)
-    return m.permutations, m.scheme
+def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's affine32 permutations ``h → a·h + b mod 2^32`` (odd ``a``) for ``seed``, drawn once
+    (drawing them costs more than hashing an article's shingles)."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer, as datasketch mixes each hash before its permutations."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
 
 
 def signature(items: set[str] | Sequence[str], num_perm: int = NUM_PERM, seed: int = SEED) -> np.ndarray:
-    """The MinHash signature of a set of strings (an empty set gives an all-max signature)."""
-    perms, scheme = _permutations(num_perm, seed)
-    m = MinHash(num_perm=num_perm, seed=seed, permutations=perms, scheme=scheme)
-    if items:
-        m.update_batch([s.encode("utf-8") for s in items])  # any order: a minimum does not depend on it
-    return np.asarray(m.hashvalues)
+    """The MinHash signature of a set of strings (an empty set gives an all-max signature).
+
+    The values are datasketch's (``MinHash(num_perm, seed).update_batch`` of the UTF-8 strings,
+    SHA-1 hashing, affine32 scheme), computed here in one numpy pass without a MinHash object, and
+    without importing datasketch (it imports scipy.integrate: seconds of start-up for a CLI call).
+    """
+    if not items:
+        return np.full(num_perm, _EMPTY, dtype=np.uint32)
+    a, b = _permutations(num_perm, seed)
+    digests = b"".join(sha1(s.encode("utf-8")).digest()[:4] for s in items)  # any order: a minimum
+    hv = _fmix32(np.frombuffer(digests, dtype="<u4").astype(np.uint32))
+    with np.errstate(over="ignore"):  # the affine map is arithmetic modulo 2^32
+        return (hv[:, None] * a + b).min(axis=0)
 
 
 def text_signature(text: str, words: Sequence[str] | None = None) -> np.ndarray:
@@ -63,7 +82,7 @@ def text_signature(text: str, words: Sequence[str] | None = None) -> np.ndarray:
 
 
 _EMPTY = 2**32 - 1  # datasketch's initial value: no element has been hashed in
-SCHEME = MinHash(num_perm=1, seed=SEED).scheme  # recorded so LeanMinHash knows how the values were made
+SCHEME = "affine32"  # recorded so LeanMinHash knows how the values were made
 
 
 def is_empty(sig: np.ndarray) -> bool:
@@ -87,6 +106,8 @@ def resemblance_batch(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return r
 
 
-def lean(sig: np.ndarray, seed: int = SEED) -> LeanMinHash:
+def lean(sig: np.ndarray, seed: int = SEED) -> Any:
     """A :class:`datasketch.LeanMinHash` holding ``sig``, for ``datasketch.MinHashLSH``."""
+    from datasketch import LeanMinHash  # only here: datasketch is slow to import
+
     return LeanMinHash(seed=seed, hashvalues=sig, scheme=SCHEME)

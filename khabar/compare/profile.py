@@ -17,15 +17,17 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
 from khabar.analyse.bounds import analysed_part
 from khabar.compare import minhash
-from khabar.compare.background import CHAR_HV, WORD_HV, Background, binary
+from khabar.compare.background import Background, binary
 from khabar.compare.config import DEFAULT, CompareConfig
 from khabar.compare.figures import Numbers, extract_numbers
+from khabar.compare.hashing import char_counts, term_buckets, word_counts
 from khabar.text import arabic
 from khabar.text.dates import parse_day
 from khabar.types import Article, Mention, Statement
@@ -129,15 +131,91 @@ class Profile:
         self.sent_rows = np.repeat(np.arange(sv.shape[0], dtype=np.int32), np.diff(sv.indptr))
         self.sent_colpos = np.searchsorted(self.sent_cols, sv.indices).astype(np.int32)
 
+    # Pickled compactly (worker results, Spark rows, caches): derived arrays are rebuilt, raw counts
+    # travel as uint16 and share their buckets with the weighted vector of the same row.
+    def __getstate__(self) -> dict:
+        state = {k: v for k, v in self.__dict__.items() if k not in _DERIVED}
+        state["presence"] = _pack_counts(self.presence, self.word_tf, counts=False)
+        for tf, vec in _SHARED:
+            state[tf] = _pack_counts(state[tf], state[vec])
+        return state
 
-def _weigh(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
-    """Sublinear TF × IDF, rows L2-normalized (an all-zero row stays zero)."""
-    m = counts.tocsr().astype(np.float32)
-    m.sum_duplicates()
-    m.data = (1.0 + np.log(m.data)) * idf[m.indices]
-    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    def __setstate__(self, state: dict) -> None:
+        state = dict(state)
+        for tf, vec in _SHARED:
+            state[tf] = _unpack_counts(state[tf], state[vec])
+        state["presence"] = _unpack_counts(state["presence"], state["word_tf"])
+        self.__dict__.update(state)
+        self.packed = None
+        self.__post_init__()
+
+
+_DERIVED = frozenset({"sent_cols", "sent_rows", "sent_colpos", "packed"})
+_SHARED = (("word_tf", "word"), ("char_tf", "char"))  # raw counts, and the weighted row of the same buckets
+
+
+def _pack_counts(m: sp.csr_matrix, like: sp.csr_matrix, counts: bool = True) -> Any:
+    """``m`` as its matrix state, with the buckets dropped when ``like`` has the same (in any of the two
+    orders the profile uses) and whole-number counts below 2^16 as uint16."""
+    d = dict(m.__dict__)
+    if d["indices"].size == like.indices.size and d["indptr"].size == 2:
+        if np.array_equal(d["indices"], like.indices):
+            d["indices"] = "same"
+        elif np.array_equal(d["indices"], like.indices[::-1]):
+            d["indices"] = "reversed"
+    data = d["data"]
+    if counts and data.size and data.max() < 65536 and np.array_equal(data, np.floor(data)):
+        d["data"] = (data.astype(np.uint16), data.dtype.str)
+    return ("csr", type(m), d)
+
+
+def _unpack_counts(packed: Any, like: sp.csr_matrix) -> sp.csr_matrix:
+    if not (isinstance(packed, tuple) and packed[:1] == ("csr",)):
+        return packed  # a profile pickled before compact state
+    _, cls, d = packed
+    d = dict(d)
+    if isinstance(d["indices"], str):
+        d["indices"] = like.indices.copy() if d["indices"] == "same" else like.indices[::-1].copy()
+    if isinstance(d["data"], tuple):
+        d["data"] = d["data"][0].astype(np.dtype(d["data"][1]))
+    m = cls.__new__(cls)  # as pickle itself rebuilds a matrix: its state, no format checks
+    m.__dict__.update(d)
+    return m
+
+
+class _Rows:
+    """A CSR matrix as its three arrays, cut into row ranges without scipy's per-slice checks."""
+
+    def __init__(self, data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, width: int) -> None:
+        self.data, self.indices, self.indptr, self.width = data, indices, indptr, width
+
+    def rows(self, start: int, stop: int | None = None) -> sp.csr_matrix:
+        stop = start + 1 if stop is None else max(start, stop)
+        a, b = self.indptr[start], self.indptr[stop]
+        return sp.csr_matrix((self.data[a:b], self.indices[a:b], self.indptr[start : stop + 1] - a),
+                             shape=(stop - start, self.width))
+
+
+def _weigh(counts: _Rows, idf: np.ndarray) -> _Rows:
+    """Sublinear TF × IDF, rows L2-normalized (an all-zero row stays zero); ``counts`` canonical.
+
+    The arithmetic and the entries' order are exactly those of ``diags(1 / norms) @ tfidf`` in
+    float32 (each row's sum of squares as scipy's row sum adds it; each row's
+    entries in reverse bucket order, as scipy's product leaves them) without its cost.
+    """
+    ptr = counts.indptr
+    data = (1.0 + np.log(counts.data.astype(np.float32))) * idf[counts.indices]
+    sq = data * data
+    lens = np.diff(ptr)
+    norms = np.ones(lens.size, dtype=np.float32)
+    full = lens > 0
+    if sq.size:  # reduceat sums as scipy's row sum does (an empty row would read its neighbour)
+        norms[full] = np.sqrt(np.add.reduceat(sq, ptr[:-1][full]))
     norms[norms == 0] = 1.0
-    return sp.csr_matrix(sp.diags(1.0 / norms) @ m, dtype=np.float32)
+    rows = np.repeat(np.arange(lens.size), lens)
+    src = (ptr[rows] + ptr[rows + 1] - 1) - np.arange(data.size)  # each row reversed
+    scaled = ((1.0 / norms)[rows] * data)[src]
+    return _Rows(scaled, counts.indices[src], ptr, counts.width)
 
 
 def _presence(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
@@ -166,7 +244,7 @@ def _entities(mentions: Sequence[Mention], lang: str | None, word_idf: np.ndarra
         if alias:
             e.aliases.setdefault(alias, _display(m.text))
     for e in ents.values():
-        idx = WORD_HV.transform([arabic.terms(e.entity, lang=lang)]).indices
+        idx = np.unique(term_buckets(arabic.terms(e.entity, lang=lang)))
         e.weight = float(word_idf[idx].mean()) if idx.size else float(word_idf.max())
     return ents
 
@@ -188,19 +266,23 @@ def build_profile(
     text = analysed_part(article.text)  # the bound on cost per article, as for entities and quotes
     lang = article.lang
     spans = arabic.sentences(text)
-    sent_terms = [arabic.terms(text[a:b], lang=lang) for a, b in spans]
+    # tokenised once: the sentences' words give the terms and, end to end, the signature's shingles
+    # (no word crosses a sentence boundary: spans cover every non-space character)
+    sent_words = [arabic.words(text[a:b]) for a, b in spans]
+    sent_terms = [arabic.stems(ws, lang) for ws in sent_words]
     all_terms = [t for st in sent_terms for t in st]
     n_lead = config.lead_sentences
     lead_terms = [t for st in sent_terms[:n_lead] for t in st]
     title_terms = arabic.terms(article.title, lang=lang)
 
     kept = [i for i, st in enumerate(sent_terms) if st][: config.max_sentences]
-    counts = WORD_HV.transform([all_terms, title_terms, lead_terms] + [sent_terms[i] for i in kept])
+    counts = _Rows(*word_counts([all_terms, title_terms, lead_terms] + [sent_terms[i] for i in kept]))
     weighted = _weigh(counts, word_idf)
     lead_text = text[spans[0][0] : spans[min(n_lead, len(spans)) - 1][1]] if spans else ""
-    char_counts = CHAR_HV.transform([arabic.normalize(t) for t in (text, article.title, lead_text)])
-    chars = _weigh(char_counts, char_idf)
-    w = weighted[0]
+    norm_text, norm_title = arabic.normalize(text), arabic.normalize(article.title)
+    chars_tf = _Rows(*char_counts([norm_text, norm_title, arabic.normalize(lead_text)]))
+    chars = _weigh(chars_tf, char_idf)
+    w = weighted.rows(0)
     top = w.indices[np.argsort(-w.data, kind="stable")[: config.keywords]]
     quotes: list[Quote] | None = None
     if statements is not None:
@@ -215,20 +297,22 @@ def build_profile(
         text=text,
         n_terms=len(all_terms),
         published=parse_day(article.published),
-        word=weighted[0],
-        title_vec=weighted[1],
-        lead_vec=weighted[2],
-        char=chars[0],
-        title_char=chars[1],
-        lead_char=chars[2],
+        word=w,
+        title_vec=weighted.rows(1),
+        lead_vec=weighted.rows(2),
+        char=chars.rows(0),
+        title_char=chars.rows(1),
+        lead_char=chars.rows(2),
         keywords=frozenset(top.tolist()),
-        presence=_presence(counts[0], word_idf),
+        presence=_presence(counts.rows(0), word_idf),
         sent_spans=[spans[i] for i in kept],
-        sent_vecs=weighted[3:],
-        word_tf=counts[0],
-        char_tf=char_counts[0],
-        numbers=extract_numbers(article.title + "\n" + text, config.min_quantity),
-        signature=minhash.text_signature(text),
+        sent_vecs=weighted.rows(3, len(kept) + 3),
+        word_tf=counts.rows(0),
+        char_tf=chars_tf.rows(0),
+        # normalize(title + "\n" + text), without normalizing the text a second time
+        numbers=extract_numbers(" ".join(filter(None, (norm_title, norm_text))), config.min_quantity,
+                                normalized=True),
+        signature=minhash.text_signature(text, [w for ws in sent_words for w in ws]),
         lead_numbers=extract_numbers(lead_text, config.min_quantity),
         entities=None if mentions is None else _entities(mentions, lang, word_idf),
         quotes=quotes,

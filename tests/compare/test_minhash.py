@@ -73,3 +73,20 @@ def test_permutations_made_once_give_datasketch_values():
     other = MinHash(num_perm=16, seed=7)
     other.update_batch([s.encode("utf-8") for s in items])
     assert np.array_equal(minhash.signature(items, num_perm=16, seed=7), other.hashvalues)  # per scheme
+
+
+def test_signature_equals_datasketch_minhash(semeval_path):
+    """The numpy signature is datasketch's own (stored signatures and LSH keys stay valid)."""
+    import json
+
+    with semeval_path.open(encoding="utf-8") as f:
+        texts = [json.loads(line)["text1"] for line in list(f)[:30]]
+    for text in [*texts, "a", "one two", "ok ok ok"]:
+        items = minhash.shingles(arabic.words(text))
+        m = MinHash(num_perm=minhash.NUM_PERM, seed=minhash.SEED)
+        m.update_batch([s.encode("utf-8") for s in items])
+        ours = minhash.signature(items)
+        assert ours.dtype == np.uint32 and np.array_equal(ours, m.hashvalues)
+        assert minhash.resemblance(minhash.lean(ours).hashvalues, ours) == 1.0
+    assert np.array_equal(minhash.signature(set()), MinHash(num_perm=minhash.NUM_PERM, seed=minhash.SEED).hashvalues)
+    assert not np.array_equal(minhash.signature({"x"}, seed=2), minhash.signature({"x"}))

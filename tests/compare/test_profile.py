@@ -62,3 +62,126 @@ def test_background_state_round_trip_and_update(examples_dir, background):
     w_new, _ = bigger.idf()
     seen = np.flatnonzero(background.word_df == 2)
     assert np.all(w_new[seen] >= w_old[seen])  # a word in every document stays the least informative
+
+
+# --- the fast path gives the profiles the vectorizers gave (issue 14) ------------------------------------
+
+
+def _reference_weigh(counts, idf):
+    """The original weighting: scipy's TF-IDF, row norms and diagonal product."""
+    import scipy.sparse as sp
+
+    m = counts.tocsr().astype(np.float32)
+    m.sum_duplicates()
+    m.data = (1.0 + np.log(m.data)) * idf[m.indices]
+    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.csr_matrix(sp.diags(1.0 / norms) @ m, dtype=np.float32)
+
+
+def _reference_profile(p: P.Profile, article: Article, background: Background) -> P.Profile:
+    """``p`` with every vector, figure and signature remade as the code before issue 14 made them:
+    scikit-learn's HashingVectorizers, scipy's weighting, a second tokenisation for the signature."""
+    import dataclasses
+
+    from khabar.analyse.bounds import analysed_part
+    from khabar.compare import minhash
+    from khabar.compare.background import CHAR_HV, WORD_HV
+    from khabar.compare.config import DEFAULT
+    from khabar.compare.figures import extract_numbers
+    from khabar.text import arabic
+
+    word_idf, char_idf = background.idf()
+    n_lead = DEFAULT.lead_sentences
+    text = analysed_part(article.text)
+    lang = article.lang
+    spans = arabic.sentences(text)
+    sent_terms = [arabic.terms(text[a:b], lang=lang) for a, b in spans]
+    all_terms = [t for st in sent_terms for t in st]
+    lead_terms = [t for st in sent_terms[:n_lead] for t in st]
+    kept = [i for i, st in enumerate(sent_terms) if st][: DEFAULT.max_sentences]
+    counts = WORD_HV.transform([all_terms, arabic.terms(article.title, lang=lang), lead_terms]
+                               + [sent_terms[i] for i in kept])
+    weighted = _reference_weigh(counts, word_idf)
+    lead_text = text[spans[0][0] : spans[min(n_lead, len(spans)) - 1][1]] if spans else ""
+    char_counts = CHAR_HV.transform([arabic.normalize(t) for t in (text, article.title, lead_text)])
+    chars = _reference_weigh(char_counts, char_idf)
+    return dataclasses.replace(
+        p, word=weighted[0], title_vec=weighted[1], lead_vec=weighted[2], sent_vecs=weighted[3:],
+        char=chars[0], title_char=chars[1], lead_char=chars[2], word_tf=counts[0], char_tf=char_counts[0],
+        presence=P._presence(counts[0], word_idf), signature=minhash.text_signature(text),
+        numbers=extract_numbers(article.title + "\n" + text, DEFAULT.min_quantity), packed=None,
+    )
+
+
+def _same_matrix(a, b) -> bool:
+    return (a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a.indptr, b.indptr)
+            and np.array_equal(a.indices, b.indices) and np.array_equal(a.data, b.data))
+
+
+@pytest.fixture(scope="module")
+def real_pairs(semeval_path):
+    """40 real SemEval pairs (Arabic, Turkish, French…), both sides cleaned as ingest cleans them."""
+    import json
+
+    from khabar.read.clean import to_article
+    from khabar.types import Document
+
+    pairs = []
+    with semeval_path.open(encoding="utf-8") as f:
+        for line in list(f)[::12][:40]:
+            r = json.loads(line)
+            pairs.append(tuple(
+                to_article(Document(text=r[f"text{s}"], title=r[f"title{s}"], url=r[f"url{s}"], lang=r["lang"],
+                                    origin=f"{r['pair_id']}-{s}"))
+                for s in ("1", "2")))
+    return pairs
+
+
+def test_profiles_equal_the_vectorizers_and_give_the_same_pair_features(real_pairs, model):
+    assert len(real_pairs) == 40
+    new, old = [], []
+    for pair in real_pairs:
+        for art in pair:
+            p = P.build_profile(art, model.background)
+            ref = _reference_profile(p, art, model.background)
+            for name in ("word", "title_vec", "lead_vec", "sent_vecs", "char", "title_char", "lead_char",
+                         "word_tf", "char_tf", "presence"):
+                assert _same_matrix(getattr(p, name), getattr(ref, name)), (art.id, name)
+            assert np.array_equal(p.signature, ref.signature), art.id
+            assert p.numbers == ref.numbers, art.id
+            new.append(p)
+            old.append(ref)
+    f_new = model.features(list(zip(new[0::2], new[1::2], strict=True)))
+    f_old = model.features(list(zip(old[0::2], old[1::2], strict=True)))
+    assert f_new.shape == (40, f_new.shape[1]) and np.isfinite(f_new).any()
+    assert np.array_equal(f_new, f_old, equal_nan=True)
+
+
+def test_profile_pickles_compactly_and_unpickles_to_the_same_features(real_pairs, model):
+    import pickle
+
+    ps = [model.profile(a) for pair in real_pairs[:10] for a in pair]
+    blobs = [pickle.dumps(p, protocol=5) for p in ps]
+    back = [pickle.loads(b) for b in blobs]
+    plain = [pickle.dumps({k: v for k, v in vars(p).items() if k != "packed"}, protocol=5) for p in ps]
+    assert sum(map(len, blobs)) < 0.8 * sum(map(len, plain))  # counts as uint16, shared buckets, no derived arrays
+    for p, q in zip(ps, back, strict=True):
+        for name in ("word", "char", "word_tf", "char_tf", "presence", "sent_vecs"):
+            assert _same_matrix(getattr(p, name), getattr(q, name)), name
+        assert np.array_equal(p.sent_colpos, q.sent_colpos) and q.packed is None
+    pairs = list(zip(ps[0::2], ps[1::2], strict=True))
+    again = list(zip(back[0::2], back[1::2], strict=True))
+    assert np.array_equal(model.features(pairs), model.features(again), equal_nan=True)
+
+
+def test_hashed_counts_equal_the_vectorizers():
+    from khabar.compare import hashing
+    from khabar.compare.background import CHAR_HV, WORD_HV
+    from khabar.text import arabic
+
+    texts = ["قال حمزة بيرقدار إن المفاوضات لم تبدأ", "a b cd F16 2018", "", "ولم يقل شيئاً 1,200 مرة"]
+    norm = [arabic.normalize(t) for t in texts]
+    assert _same_matrix(hashing.char_counts(norm).csr(), CHAR_HV.transform(norm).tocsr())
+    rows = [arabic.terms(t) for t in texts]
+    assert _same_matrix(hashing.word_counts(rows).csr(), WORD_HV.transform(rows).tocsr())
