@@ -24,7 +24,8 @@ def candidate_pairs(idx: DataFrame, config: StoryConfig) -> DataFrame:
     ``a < b``; ``keys`` counts shared entity/term keys, ``band`` says some band key is shared. A key
     with more than ``max_postings`` other articles inside an article's window (``max_band_postings``
     for band keys) is dropped for that article, as the online lookup drops it: such keys tell no
-    stories apart, and skipping them keeps the pair count linear in the corpus.
+    stories apart, and skipping them keeps the pair count linear in the corpus. An undated article
+    (``rules.UNDATED``) is inside every window (``rules.in_window``), as online.
     """
     from pyspark.sql import Window
     from pyspark.sql import functions as F
@@ -42,6 +43,11 @@ def candidate_pairs(idx: DataFrame, config: StoryConfig) -> DataFrame:
     per_day = postings.groupBy("key", "is_band", "day").agg(F.count(F.lit(1)).alias("c"))
     around = Window.partitionBy("key", "is_band").orderBy("day").rangeBetween(-w, w)
     per_day = per_day.withColumn("in_window", F.sum("c").over(around))
+    # an undated article's window is every day (rules.window_ranges): it counts the key's postings of all days
+    undated = F.col("day") == rules.UNDATED
+    per_day = per_day.withColumn(
+        "in_window", F.when(undated, F.sum("c").over(Window.partitionBy("key", "is_band"))).otherwise(F.col("in_window"))
+    )
     # the other articles posting the key inside the window, as the online lookup counts them
     usable = per_day.where(rules.key_usable_col(F.col("in_window") - 1, F.col("is_band"), config))
     usable = usable.select("key", "is_band", "day")
@@ -60,8 +66,16 @@ def candidate_pairs(idx: DataFrame, config: StoryConfig) -> DataFrame:
         F.explode(F.array(bucket - 1, bucket, bucket + 1)).alias("bucket"),
     )
     pairs = left.join(right, ["key", "is_band", "bucket"]).where(
-        (F.col("a") < F.col("b")) & (F.abs(F.col("da") - F.col("db")) <= w)
+        (F.col("a") < F.col("b")) & rules.in_window_col(F.col("da"), F.col("db"), config)
     )
+    # undated articles (their own bucket above) also meet the dated ones of every day: only keys of at
+    # most max_postings articles of all days survive for them, so this join stays bounded per key
+    und = postings.where(undated).select("key", "is_band", F.col("n").alias("u"))
+    dat = postings.where(~undated).select("key", "is_band", F.col("n").alias("d"))
+    cross = und.join(dat, ["key", "is_band"]).select(
+        "key", "is_band", F.least("u", "d").alias("a"), F.greatest("u", "d").alias("b")
+    )
+    pairs = pairs.select("key", "is_band", "a", "b").unionByName(cross)
     return pairs.groupBy("a", "b").agg(
         F.sum(F.when(F.col("is_band"), 0).otherwise(1)).cast("double").alias("keys"),
         F.max("is_band").alias("band"),

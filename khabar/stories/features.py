@@ -32,6 +32,7 @@ import numpy as np
 from khabar.analyse.bounds import analysed_part
 from khabar.compare import minhash
 from khabar.config import StoryConfig
+from khabar.stories.rules import UNDATED
 from khabar.text import arabic
 from khabar.text.dates import parse_when
 from khabar.types import Article, Mention, Statement
@@ -55,14 +56,15 @@ _TOP_TERMS = 30  # terms kept per article for the lexical profile (and the rare-
 
 
 def when_of(article: Article) -> tuple[str, int]:
-    """The article's time for the timeline (``published``, else ``ingested``, else now) and its day number."""
-    for value in (article.published, article.ingested):
+    """The article's time for the timeline (``published``, else ``ingested``, else now) and its day number
+    for the time window: the published day, else :data:`~khabar.stories.rules.UNDATED` (an ingest
+    day says nothing of when the event happened)."""
+    for dated, value in ((True, article.published), (False, article.ingested)):
         dt = parse_when(value)
         if dt is not None:
             seen = dt.date().isoformat() if len(value.strip()) <= 10 else dt.isoformat()
-            return seen, dt.date().toordinal() - _EPOCH
-    now = datetime.now(UTC)
-    return now.isoformat(timespec="seconds"), now.date().toordinal() - _EPOCH
+            return seen, dt.date().toordinal() - _EPOCH if dated else UNDATED
+    return datetime.now(UTC).isoformat(timespec="seconds"), UNDATED
 
 
 @lru_cache(maxsize=100_000)

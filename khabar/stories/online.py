@@ -9,7 +9,8 @@ Each new article is compared only with a few *candidate* stories, found through 
 * **shared keys** — an inverted index from the article's most mentioned canonical entities and its
   rarest terms (highest tf·idf stems) to stories; keys posted by more than ``max_postings`` stories
   inside the time window are too common and are ignored;
-* **time** — only postings within ``window_days`` of the article's date count.
+* **time** — only postings within ``window_days`` of the article's date count; an article without a
+  date is *undated* (:data:`~khabar.stories.rules.UNDATED`): it meets every day, and every day meets it.
 
 The best ``top_k`` candidates by shared-key weight go to the comparison model, which scores the
 article against each story's representatives (the medoid and the next most central members). The
@@ -171,13 +172,14 @@ class Clusterer:
         the cost does not depend on the size of the store.
         """
         cfg = self.config
-        lo, hi = f.day - cfg.window_days, f.day + cfg.window_days
+        ranges = rules.window_ranges(f.day, cfg)  # the window, and the undated (unknown) days
         near: set[int] = set()
         bands = band_keys(f.sig, cfg.lsh_bands, cfg.lsh_rows)
         # one more posting than the cap is read, to tell a key at the cap from one over it
-        for mids in self.index.band_postings(bands, lo, hi, cfg.max_band_postings + 1).values():
-            if rules.key_usable(len(mids), True, cfg):
-                near.update(mids)
+        for lo, hi in ranges:
+            for mids in self.index.band_postings(bands, lo, hi, cfg.max_band_postings + 1).values():
+                if rules.key_usable(len(mids), True, cfg):
+                    near.update(mids)
         weight: Counter[int] = Counter()
         copies: list[tuple[float, int, int, int]] = []
         if near:
@@ -186,10 +188,11 @@ class Clusterer:
                 weight[sid] += rules.key_weight(0, r)  # per near member: its resemblance, then per key below
                 if rules.is_copy(r, cfg):
                     copies.append((r, mid, sid, group))
-        for sids in self.index.key_postings(f.keys(cfg), lo, hi, cfg.max_postings + 1).values():
-            if rules.key_usable(len(sids), False, cfg):  # a key of too many stories tells none of them apart
-                for sid in sids:
-                    weight[sid] += rules.key_weight(1, 0.0)
+        for lo, hi in ranges:
+            for sids in self.index.key_postings(f.keys(cfg), lo, hi, cfg.max_postings + 1).values():
+                if rules.key_usable(len(sids), False, cfg):  # a key of too many stories tells none apart
+                    for sid in sids:
+                        weight[sid] += rules.key_weight(1, 0.0)
         return weight, copies
 
     def _top(self, weight: Counter[int]) -> list[int]:

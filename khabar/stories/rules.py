@@ -17,6 +17,10 @@ MinHash estimate of word-shingle Jaccard (higher is closer).
 2.5
 >>> pick_reps([(2.0, 1, 1, "a"), (1.5, 2, 1, "b"), (1.8, 3, 3, "c")], DEFAULT)
 ['b', 'c']
+>>> in_window(100, 107, DEFAULT), in_window(100, 108, DEFAULT), in_window(UNDATED, 100, DEFAULT)
+(True, False, True)
+>>> window_ranges(100, DEFAULT), window_ranges(UNDATED, DEFAULT) == [(UNDATED, LAST_DAY)]
+([(93, 107), (-1000000, -1000000)], True)
 """
 
 from __future__ import annotations
@@ -32,12 +36,16 @@ if TYPE_CHECKING:  # pyspark is optional: the column forms import it when called
 __all__ = [
     "BAND_WEIGHT",
     "KEY_WEIGHT",
+    "LAST_DAY",
     "NO_CENTRALITY",
+    "UNDATED",
     "candidate_budget",
     "centrality",
     "centrality_col",
     "has_exact_medoid",
     "has_exact_medoid_col",
+    "in_window",
+    "in_window_col",
     "is_candidate",
     "is_candidate_col",
     "is_copy",
@@ -59,6 +67,7 @@ __all__ = [
     "preference",
     "preference_cols",
     "rep_rank_col",
+    "window_ranges",
 ]
 
 #: Weight of one shared entity or rare-term key between an article and a story.
@@ -69,6 +78,36 @@ BAND_WEIGHT = 5.0
 #: Mean score given to a member never compared with another (a founder alone): the middle of the
 #: scale, so it neither wins nor loses the medoid against members that were scored.
 NO_CENTRALITY = 2.5
+#: The day number of an article without a date of its own. Its ingest day says nothing about when
+#: the event happened (an archive crawled years later), so its day is *unknown*: far below any real
+#: day (1970 ± 2,700 years), it is inside every article's window and every window holds it.
+UNDATED = -1_000_000
+#: The last day number a window can reach (year 4707): the upper end of an undated article's window.
+LAST_DAY = 1_000_000
+
+
+# --- the time window ---------------------------------------------------------------------------------
+
+
+def in_window(day_a: int, day_b: int, config: StoryConfig) -> bool:
+    """Two articles can be one story in time: within ``window_days``, or one of them undated (unknown)."""
+    return day_a == UNDATED or day_b == UNDATED or abs(day_a - day_b) <= config.window_days
+
+
+def in_window_col(day_a: Column, day_b: Column, config: StoryConfig) -> Column:
+    """:func:`in_window` over columns."""
+    from pyspark.sql import functions as F
+
+    return (day_a == UNDATED) | (day_b == UNDATED) | (F.abs(day_a - day_b) <= config.window_days)
+
+
+def window_ranges(day: int, config: StoryConfig) -> list[tuple[int, int]]:
+    """The posting days an article's index lookups read, as ``(lo, hi)`` ranges (each read is capped
+    on its own, so the cost stays bounded): a dated article reads its window and the undated
+    postings; an undated one reads every day. Together: exactly the days :func:`in_window` admits."""
+    if day == UNDATED:
+        return [(UNDATED, LAST_DAY)]
+    return [(day - config.window_days, day + config.window_days), (UNDATED, UNDATED)]
 
 
 # --- candidates --------------------------------------------------------------------------------------

@@ -139,3 +139,20 @@ def test_preference_cols_pick_the_story_preference_picks(spark):
     ranked = [r["story"] for r in df.withColumn("k", F.row_number().over(order)).orderBy("k").collect()]
     assert ranked == sorted(cases, key=lambda s: rules.preference(cases[s][0], cases[s][1], s))
     assert ranked[0] == want == 9
+
+
+def test_in_window_col_matches_in_window(spark):
+    """The time window, undated articles (rules.UNDATED) inside every window, on both sides of the cut."""
+    from pyspark.sql import functions as F
+
+    w = C.window_days
+    days = [0, w, w + 1, -w, -w - 1, 19_000, rules.UNDATED]
+    rows = [(a, b) for a in days for b in days]
+    df = spark.createDataFrame(rows, "a long, b long")
+    got = {(r["a"], r["b"]): r["ok"] for r in df.select(
+        "a", "b", rules.in_window_col(F.col("a"), F.col("b"), C).alias("ok")).collect()}
+    assert got == {(a, b): rules.in_window(a, b, C) for a, b in rows}
+    # the lookups' day ranges hold exactly the days in_window admits
+    for a in days:
+        for b in days:
+            assert any(lo <= b <= hi for lo, hi in rules.window_ranges(a, C)) == rules.in_window(a, b, C)

@@ -157,6 +157,29 @@ def test_line_patterns() -> None:
     assert clean(led).text == led
 
 
+def test_real_page_furniture() -> None:
+    # seen in the stories dev set's page openings: archive stamps, publication stamps, back-to-top and
+    # skip links, masthead headings, closed comment forms, "you might also like" lists
+    furniture = [
+        "تاريخ النشر : 21:37 - 2023/02/08",
+        "تم النشر في: 2020-03-08 14:22:21",
+        "زر الذهاب إلى الأعلى",
+        "التخطي إلى المحتوى",
+        "رئيس التحرير",
+        "رئيس مجلس الإدارة",
+    ]
+    raw = "\n".join([" date 2023-02 " + SENTENCE, *furniture, SENTENCE2])
+    assert clean(raw).text == f"{SENTENCE}\n\n{SENTENCE2}"
+    assert clean(f"{SENTENCE}\nComments are closed.\n{SENTENCE2}").text == SENTENCE
+    assert clean(f"{SENTENCE}\nالتعليقات مغلقة.\n{SENTENCE2}").text == SENTENCE
+    assert clean(f"{SENTENCE}\nYou might also like\nعنوان خبر آخر\n\n{SENTENCE2}").text == f"{SENTENCE}\n\n{SENTENCE2}"
+    # the same words inside prose stay: a sentence about publishing, a date inside a sentence
+    prose = "تم النشر في الجريدة الرسمية يوم 2019-04-02 بعد أن وقع الرئيس على القرار وأعلنه المتحدث."
+    assert clean(prose).text == prose
+    dated = "قال المتحدث إن تقرير date 2023-02 لم يصدر بعد، وإن اللجنة ستجتمع الأسبوع المقبل في دمشق."
+    assert "date 2023-02" not in clean(dated).text  # an archive stamp anywhere is no text
+
+
 def test_shortcodes_inline() -> None:
     raw = (
         'قال [caption id="attachment_1" align="alignnone"]صورة من الغوطة[/caption] المتحدث إن الوضع صعب.\n'

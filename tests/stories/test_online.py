@@ -12,7 +12,7 @@ from khabar.config import StoryConfig
 from khabar.pipeline import ingest
 from khabar.store.db import Store
 from khabar.store.stories import StoryIndex
-from khabar.stories import evaluate, features
+from khabar.stories import evaluate, features, rules
 from khabar.stories import online as cluster
 from khabar.stories.scorers import LexicalScorer
 from khabar.text import arabic
@@ -136,6 +136,19 @@ def test_time_window_keeps_old_stories_out(store, tmp_path):
     assert story_of(store, "soon") == story_of(store, "new")  # two days apart: the same text, one story
 
 
+@pytest.mark.parametrize("undated_first", [False, True])
+def test_an_undated_article_meets_dated_ones_of_any_day(store, tmp_path, undated_first):
+    # an archived page without a date, ingested years after the event: its day is unknown, not today
+    rec = next(r for r in gold_records() if r["lang"] == "ar" and len(r["text"]) > 400)
+    dated = {**rec, "id": "dated", "published": "2018-01-01"}
+    undated = {**rewrap(rec, "undated", "https://x.example/2"), "published": None}
+    order = [undated, dated] if undated_first else [dated, undated]  # each side's lookup finds the other
+    ingest_and_cluster(write(tmp_path, "u.jsonl", order), store, scorer=LEX)
+    assert story_of(store, "undated") == story_of(store, "dated")  # the same text, day unknown: one story
+    aid = store.get("undated").id
+    assert features.Features.from_row(aid, *StoryIndex(store).features_row(aid)).day == rules.UNDATED
+
+
 # --- merging ------------------------------------------------------------------------------------------
 
 
@@ -191,7 +204,7 @@ def test_keys_of_too_many_stories_are_ignored(store, tmp_path):
     ingest_and_cluster(write(tmp_path, "k.jsonl", recs), store, scorer=LEX, config=strict)
     key = "e:" + entity_key("جان إيف لودريان")
     index = StoryIndex(store)
-    posted = set(index.key_postings([key], 0, 10**6, 100)[key])  # every day, uncapped
+    posted = set(index.key_postings([key], rules.UNDATED, rules.LAST_DAY, 100)[key])  # every day, uncapped
     assert len(posted) == 6
     last = store.get(recs[-1]["id"]).id
     f = features.Features.from_row(last, *index.features_row(last))
