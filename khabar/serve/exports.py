@@ -18,7 +18,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
 from khabar.follow.exports import COLUMNS, csv_lines, rows
-from khabar.serve import backend, front
+from khabar.serve import alerts, backend, front
 from khabar.serve.models import MAX_INT
 from khabar.serve.pool import StoreDep
 
@@ -49,6 +49,18 @@ def stories_csv(
     """``GET /api/stories`` as CSV: ``id, headline, size, sources, first_seen, last_seen``."""
     found = backend.list_stories(s, q=q, lang=lang, source=source, since=since, limit=limit, offset=offset)
     return _csv(csv_lines(COLUMNS["stories"], found), "stories")
+
+
+@router.get("/api/alerts.csv", tags=["alerts"], **_DOC)
+def alerts_csv(
+    s: StoreDep,
+    new: Annotated[bool, Query(description="Only matches not read yet (never marks them read).")] = False,
+    alert: Annotated[str | None, Query(max_length=200, description="Only this alert's matches.")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> StreamingResponse:
+    """``GET /api/alerts`` as CSV: ``alert, article, story, matched, at``."""
+    found = alerts.list_matches(s, new=new, alert=alert, limit=limit)
+    return _csv(csv_lines(("alert", "article", "story", "matched", "at"), found), "alerts")
 
 
 @router.get("/api/search.csv", tags=["articles"], **_DOC)

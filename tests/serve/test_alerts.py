@@ -62,3 +62,16 @@ def test_the_atom_feed_parses_and_links_every_match(client):
     assert any("<script>alert(1)</script>" in t for t in titles) and b"<script>" not in r.content
     assert len({e.find("a:id", NS).text for e in entries}) == 5
     assert client.head("/alerts.atom").status_code == 200
+
+
+def test_the_matches_answer_as_csv_too(client):
+    import csv
+    import io
+
+    r = client.get("/api/alerts.csv", params={"alert": "denials"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert r.content.startswith("\ufeff".encode())  # a BOM: spreadsheets read the Arabic right
+    table = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert [row["alert"] for row in table] == ["denials", "denials"]
+    assert {row["article"] for row in table} == {m["article"] for m in client.get(
+        "/api/alerts", params={"alert": "denials"}).json()}

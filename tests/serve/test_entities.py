@@ -76,3 +76,13 @@ def test_volume_chart_fills_empty_days_and_keeps_the_latest():
     ages = volume_chart([{"day": "1900-01-01", "count": 1}, {"day": "2026-12-01", "count": 1}])
     assert len(ages["bars"]) == CHART_BARS and ages["cut"] == 1  # the latest ten years, the rest counted
     assert volume_chart([])["bars"] == []
+
+
+def test_speakers_of_a_story_link_to_their_pages(client):
+    import re
+
+    story = client.get("/api/stories").json()[0]["id"]
+    html = client.get(f"/story/{story}").text
+    links = set(re.findall(r'<strong class="speaker" dir="auto"><a href="(/entity/[^"]+)">', html))
+    assert f"/entity/{quote(SPEAKER)}" in links
+    assert all(client.get(link).status_code == 200 for link in links)  # every speaker link resolves
