@@ -131,10 +131,13 @@ def article_page(request: Request, article_id: str, s: StoreDep) -> HTMLResponse
     for m in data["mentions"]:
         written.setdefault(m["entity"], Counter())[m["text"]] += 1
     names = {k: c.most_common(1)[0][0] for k, c in written.items()}
+    # the actors named here, most mentioned first, each linking to its page (/entity/NAME)
+    types = {m["entity"]: m["type"] for m in data["mentions"]}
+    actors = [(names[k], types[k]) for k, _ in sorted(written.items(), key=lambda kc: -kc[1].total())]
     for st in data["statements"]:
         if written_role := role_as_written(st["speaker"], st["role"]):
             names.setdefault(st["speaker"], written_role)
-    return page(request, "article.html", {"a": art, "data": data, "names": names,
+    return page(request, "article.html", {"a": art, "data": data, "names": names, "actors": actors,
                                           "body": highlight(art.text, spans)})
 
 

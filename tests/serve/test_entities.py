@@ -86,3 +86,14 @@ def test_speakers_of_a_story_link_to_their_pages(client):
     links = set(re.findall(r'<strong class="speaker" dir="auto"><a href="(/entity/[^"]+)">', html))
     assert f"/entity/{quote(SPEAKER)}" in links
     assert all(client.get(link).status_code == 200 for link in links)  # every speaker link resolves
+
+
+def test_an_article_page_links_the_actors_it_names(client):
+    import re
+
+    story = client.get("/api/stories").json()[0]["id"]
+    article = client.get(f"/api/stories/{story}").json()["articles"][0]["id"]
+    html = client.get(f"/article/{article}").text
+    links = re.findall(r'<a class="hl hl-(?:PERS|ORG|LOC|MISC)" href="(/entity/[^"]+)"', html)
+    assert f"/entity/{quote(SPEAKER)}" in links and f"/entity/{quote('جيش الإسلام')}" in links
+    assert all(client.get(link).status_code == 200 for link in links)
