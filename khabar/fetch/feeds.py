@@ -154,7 +154,10 @@ def _feed(body: bytes, url: str, content_type: str) -> Listing:
         link = _http(entry.get("link") or "", url)
         if link is None:
             continue
-        pages.append(Page(link, when(entry.get("updated")), when(entry.get("published"))))
+        # an entry never updated was last modified when published; dict.get, since feedparser's own
+        # get() makes that fallback too but warns that it will stop doing so
+        published = dict.get(entry, "published")
+        pages.append(Page(link, when(dict.get(entry, "updated") or published), when(published)))
     if not pages and (parsed.get("bozo") or not version):
         why = parsed.get("bozo_exception")
         raise ListingError(f"not a feed or sitemap ({type(why).__name__}: {why})" if why
