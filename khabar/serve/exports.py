@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
 from khabar.follow.exports import COLUMNS, csv_lines, rows
-from khabar.serve import alerts, backend, front
+from khabar.serve import alerts, api, front
 from khabar.serve.models import MAX_INT
 from khabar.serve.pool import StoreDep
 
@@ -36,41 +36,28 @@ def _csv(lines: Iterator[str], name: str) -> StreamingResponse:
                                       "X-Content-Type-Options": "nosniff"})
 
 
+# Each CSV route takes its JSON twin as a dependency: the same query parameters, validated once.
+Stories = Annotated[list[dict[str, Any]], Depends(api.get_stories)]
+Matches = Annotated[list[dict[str, Any]], Depends(alerts.list_matches)]
+Found = Annotated[list[dict[str, Any]], Depends(api.get_search)]
+
+
 @router.get("/api/stories.csv", tags=["stories"], **_DOC)
-def stories_csv(
-    s: StoreDep,
-    q: Annotated[str | None, Query(description="Words the story's articles contain")] = None,
-    lang: Annotated[str | None, Query(description="Language code of at least one article (ar, tr …)")] = None,
-    source: Annotated[str | None, Query(description="An outlet that reported the story")] = None,
-    since: Annotated[date | None, Query(description="Stories seen on or after this date")] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
-) -> StreamingResponse:
+def stories_csv(found: Stories) -> StreamingResponse:
     """``GET /api/stories`` as CSV: ``id, headline, size, sources, first_seen, last_seen``."""
-    found = backend.list_stories(s, q=q, lang=lang, source=source, since=since, limit=limit, offset=offset)
     return _csv(csv_lines(COLUMNS["stories"], found), "stories")
 
 
 @router.get("/api/alerts.csv", tags=["alerts"], **_DOC)
-def alerts_csv(
-    s: StoreDep,
-    new: Annotated[bool, Query(description="Only matches not read yet (never marks them read).")] = False,
-    alert: Annotated[str | None, Query(max_length=200, description="Only this alert's matches.")] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> StreamingResponse:
+def alerts_csv(found: Matches) -> StreamingResponse:
     """``GET /api/alerts`` as CSV: ``alert, article, story, matched, at``."""
-    found = alerts.list_matches(s, new=new, alert=alert, limit=limit)
     return _csv(csv_lines(("alert", "article", "story", "matched", "at"), found), "alerts")
 
 
 @router.get("/api/search.csv", tags=["articles"], **_DOC)
-def search_csv(
-    s: StoreDep,
-    q: Annotated[str, Query(min_length=1, description="Words to find (spelling variants match)")],
-    limit: Annotated[int, Query(ge=1, le=200)] = 20,
-) -> StreamingResponse:
+def search_csv(found: Found) -> StreamingResponse:
     """``GET /api/search`` as CSV: ``id, title, score, source, published``."""
-    return _csv(csv_lines(_SEARCH_COLUMNS, s.search(q, limit=limit)), "search")
+    return _csv(csv_lines(_SEARCH_COLUMNS, found), "search")
 
 
 def _table(request: Request, kind: str, since: date | None, source: str | None) -> StreamingResponse:
