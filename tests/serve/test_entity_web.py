@@ -5,15 +5,11 @@ Screenshots go to ``tests/artifacts/`` (``entity.png``, ``entity-phone.png``) fo
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from pathlib import Path
 from urllib.parse import quote
 
 import httpx
 import pytest
-import uvicorn
 
 from khabar.serve.app import create_app
 
@@ -23,32 +19,16 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chrom
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 ARTIFACTS = ROOT / "tests" / "artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 PAYLOAD = ('<script>window.__xss=1;alert(1)</script><img src=x onerror="window.__xss=2;alert(2)">'
            '<svg onload="window.__xss=3;alert(3)"></svg>')
 SPEAKER = "حمزة بيرقدار"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def base(tmp_path_factory):
+def base(tmp_path_factory, serve_app):
     """uvicorn over a store fed by the API: the two examples and a hostile article quoting the speaker."""
     db = tmp_path_factory.mktemp("entity-web") / "web.db"
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(db), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    url = f"http://127.0.0.1:{port}"
+    url = serve_app(create_app(db))
     with httpx.Client(base_url=url, timeout=120) as c:
         for name, source in (("orient-ghouta-denial.txt", "orient-news.net"), ("alghad-ghouta-denial.txt", "alghad.tv")):
             files = {"file": (name, (EXAMPLES / name).read_bytes(), "text/plain")}
@@ -59,25 +39,13 @@ def base(tmp_path_factory):
                     "وأضاف أن المقاتلين باقون.",
         })
         assert r.status_code == 201, r.text
-    yield url
-    srv.should_exit = True
-    thread.join(timeout=10)
+    return url
 
 
 @pytest.fixture(scope="module")
-def page(base):
-    from playwright.sync_api import sync_playwright
-
+def page(base, open_page):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ar")
-        pg = ctx.new_page()
-        pg.dialogs, pg.errors = [], []  # type: ignore[attr-defined]
-        pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
-        pg.on("pageerror", lambda e: pg.errors.append(str(e)))
-        yield pg
-        browser.close()
+    return open_page()
 
 
 def test_entity_page_from_a_story_link(page, base):

@@ -6,15 +6,11 @@ Screenshots go to ``tests/artifacts/`` for a person to look at. Skipped where /u
 from __future__ import annotations
 
 import json
-import socket
-import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from khabar.pipeline import ingest
 from khabar.serve.app import create_app
@@ -24,15 +20,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium (apt-get install chromium)")
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-sync"]
 PAYLOAD = ('<script>window.__xss=1;alert(1)</script><img src=x onerror="window.__xss=2;alert(2)">'
            '<svg onload="window.__xss=3;alert(3)"></svg>')
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _jsonl(path: Path, records: list[dict]) -> Path:
@@ -70,34 +59,16 @@ def front_db(tmp_path_factory, examples_dir, semeval_path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def base(front_db) -> Iterator[str]:
-    db = front_db
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(db), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+def base(front_db, serve_app) -> str:
+    return serve_app(create_app(front_db))
 
 
 @pytest.fixture
-def page(base):
-    from playwright.sync_api import sync_playwright
-
+def page(base, open_page):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        ctx = b.new_context(viewport={"width": 1280, "height": 900}, locale="ar")
-        pg = ctx.new_page()
-        pg.dialogs = []  # type: ignore[attr-defined]
-        pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
-        yield pg
-        b.close()
+    pg = open_page()
+    yield pg
+    pg.context.close()
 
 
 def _headlines(pg) -> list[str]:

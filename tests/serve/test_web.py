@@ -6,15 +6,10 @@ absent (CI installs it: ``apt-get install chromium fonts-noto-core fonts-hosny-a
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from khabar.serve.app import create_app
 
@@ -24,34 +19,17 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chrom
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 ARTIFACTS = ROOT / "tests" / "artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 # Each payload would set window.__xss (and open a dialog) if it ever ran.
 PAYLOAD = ('<script>window.__xss=1;alert(1)</script><img src=x onerror="window.__xss=2;alert(2)">'
            '<svg onload="window.__xss=3;alert(3)"></svg>')
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[dict]:
+def server(tmp_path_factory, serve_app) -> dict:
     """uvicorn on a free port over a fresh store: the two example articles and one hostile article,
     all posted through the API as a scraper would."""
     db = tmp_path_factory.mktemp("web") / "web.db"
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(db, token="t0ken"), host="127.0.0.1", port=port,
-                                        log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    base = f"http://127.0.0.1:{port}"
+    base = serve_app(create_app(db, token="t0ken"))
     auth = {"Authorization": "Bearer t0ken"}
     ids = {}
     with httpx.Client(base_url=base, headers=auth, timeout=120) as c:
@@ -67,37 +45,15 @@ def server(tmp_path_factory) -> Iterator[dict]:
         })
         assert r.status_code == 201, r.text
         ids["evil"] = r.json()["id"]
-    yield {"base": base, "ids": ids}
-    srv.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
+    return {"base": base, "ids": ids}
 
 
 @pytest.fixture
-def page(browser, server):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ar")
-    pg = ctx.new_page()
-    pg.dialogs = []  # type: ignore[attr-defined]
-    pg.errors = []  # type: ignore[attr-defined]
-
-    def on_dialog(d) -> None:
-        pg.dialogs.append(d.message)
-        d.dismiss()
-
-    pg.on("dialog", on_dialog)
-    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+def page(open_page, server):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    pg = open_page()
     yield pg
-    ctx.close()
+    pg.context.close()
 
 
 def _no_sideways_scroll(pg) -> bool:
