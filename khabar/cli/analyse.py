@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from khabar.cli.app import DbOpt, JsonOpt, app
 from khabar.cli.common import article_or_exit, emit_json
+from khabar.cli.richlazy import Console, Table
 
 ArticleArg = Annotated[str, typer.Argument(help="A file (text, HTML, JSONL: its first article) or a stored article id.")]
 

@@ -76,9 +76,12 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    rich_markup_mode=None,  # click's plain help: rendering it with rich costs --help 0.1 s of a 0.3 s budget
 )
-train_app = typer.Typer(cls=_Group, help="Train the shipped models from data files.", no_args_is_help=True)
-eval_app = typer.Typer(cls=_Group, help="Measure khabar on labelled data.", no_args_is_help=True)
+train_app = typer.Typer(cls=_Group, help="Train the shipped models from data files.", no_args_is_help=True,
+                        rich_markup_mode=None)
+eval_app = typer.Typer(cls=_Group, help="Measure khabar on labelled data.", no_args_is_help=True,
+                       rich_markup_mode=None)
 app.add_typer(train_app, name="train")
 app.add_typer(eval_app, name="eval")
 

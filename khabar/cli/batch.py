@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from khabar.cli.app import DbOpt, JsonOpt, app, db_path
 from khabar.cli.common import emit_json, fail
+from khabar.cli.richlazy import LazyConsole
 
-err = Console(stderr=True)
+err = LazyConsole(stderr=True)
 _SHOWN_REJECTS = 20
 
 

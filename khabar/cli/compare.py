@@ -6,11 +6,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from khabar.cli.app import DbOpt, JsonOpt, app, db_path, eval_app, train_app
 from khabar.cli.common import article_or_exit, emit_json, fail
+from khabar.cli.richlazy import Console, Table
 from khabar.types import Article
 
 ArticleArg = Annotated[str, typer.Argument(help="A file (text, HTML, JSONL: its first article) or a stored article id.")]

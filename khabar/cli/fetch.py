@@ -13,22 +13,22 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import (
+
+from khabar.cli.app import DbOpt, JsonOpt, app, db_path
+from khabar.cli.common import emit_json, fail
+from khabar.cli.richlazy import (
     BarColumn,
+    LazyConsole,
     MofNCompleteColumn,
     Progress,
     SpinnerColumn,
     TextColumn,
     TimeElapsedColumn,
+    escape,
 )
-
-from khabar.cli.app import DbOpt, JsonOpt, app, db_path
-from khabar.cli.common import emit_json, fail
 from khabar.read.untrusted import display_name
 
-err = Console(stderr=True)
+err = LazyConsole(stderr=True)
 #: The longest pause ``watch --every`` accepts: a week (anything longer is a cron job's business).
 MAX_EVERY = 7 * 24 * 3600
 

@@ -8,21 +8,22 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.table import Table
 
 from khabar.cli.app import DbOpt, JsonOpt, app, db_path
 from khabar.cli.common import emit_json, fail
+from khabar.cli.richlazy import (
+    BarColumn,
+    Console,
+    LazyConsole,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    Table,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
-err = Console(stderr=True)
+err = LazyConsole(stderr=True)
 
 
 @app.command()

@@ -8,12 +8,18 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from khabar.cli.app import JsonOpt, eval_app, train_app
 from khabar.cli.common import emit_json, fail
+from khabar.cli.richlazy import (
+    BarColumn,
+    Console,
+    MofNCompleteColumn,
+    Progress,
+    Table,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 ConllArg = Annotated[
     Path, typer.Argument(help="CoNLL file: 'token TAG' per line, blank line between sentences.")

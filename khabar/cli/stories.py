@@ -7,14 +7,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from khabar.cli.app import DbOpt, JsonOpt, app, db_path, eval_app
 from khabar.cli.common import emit_json, fail
+from khabar.cli.richlazy import Console, LazyConsole, Table
 from khabar.store.params import SQL_INT_MAX, whole_number
 
-err = Console(stderr=True)
+err = LazyConsole(stderr=True)
 
 
 

@@ -9,7 +9,8 @@ import subprocess
 import sys
 
 # Heavy or model-loading packages: none of them is needed to print help.
-HEAVY = ("numpy", "scipy", "sklearn", "datasketch", "pycrfsuite", "trafilatura", "joblib", "pyspark", "fastapi")
+HEAVY = ("numpy", "scipy", "sklearn", "datasketch", "pycrfsuite", "trafilatura", "joblib", "pyspark", "fastapi",
+         "rich")  # rich: help is click's plain text, and tables and progress bars load it when drawn
 
 
 def _modules_after(code: str) -> set[str]:
