@@ -12,9 +12,12 @@ import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from khabar.analyse.analysis import Analysis
 from khabar.batch.rows import mentions, statements
 from khabar.batch.session import SparkUnavailable
 from khabar.config import StoryConfig
+from khabar.follow.alerts import on_stored
+from khabar.follow.webhook import deliver_due
 from khabar.store.stories import NewMember, StoryIndex
 from khabar.stories.features import Features, band_keys
 from khabar.types import Article
@@ -72,13 +75,17 @@ def import_batch(output: str, store: Any, *, chunk_size: int = 500, on_chunk: An
     for batch in _parquet(output, "articles").read().to_batches(chunk_size):
         rows = batch.to_pylist()
         with store.transaction():
-            flags = store.add_many([_article_from_row(r) for r in rows])
-            for r, is_new in zip(rows, flags, strict=True):
+            arts = [_article_from_row(r) for r in rows]
+            flags = store.add_many(arts)
+            analysed = []
+            for a, r, is_new in zip(arts, rows, flags, strict=True):
                 if not is_new:
                     rep.duplicates += 1
                     continue
                 rep.articles += 1
-                store.save_analysis(r["id"], mentions(r["entities"]), statements(r["statements"]))
+                found = Analysis(a, mentions(r["entities"]), statements(r["statements"]))
+                store.save_analysis(r["id"], found.mentions, found.statements)
+                analysed.append(found)
                 m = members.get(r["id"])
                 if m is None or index.story_of(r["id"]) is not None:
                     continue
@@ -86,6 +93,7 @@ def import_batch(output: str, store: Any, *, chunk_size: int = 500, on_chunk: An
                 if m["copy_group"] != r["id"]:
                     copies.append((r["id"], m["copy_group"]))
                 rep.members += 1
+            on_stored(store, arts, flags, analysed)  # alerts fire for imported articles as for ingested ones
         if on_chunk:
             on_chunk(len(rows))
     with store.transaction():
@@ -95,6 +103,7 @@ def import_batch(output: str, store: Any, *, chunk_size: int = 500, on_chunk: An
         if os.path.exists(terms_path):
             for batch in _parquet(output, "terms").read().to_batches(10_000):
                 index.add_document_frequencies([(t["term"], t["df"]) for t in batch.to_pylist()])
+    deliver_due(store)  # alert webhooks, after the commits
     rep.seconds = round(time.perf_counter() - t0, 3)
     return rep
 

@@ -86,3 +86,15 @@ def test_import_again_keeps_what_is_stored(result, tmp_path):
         again = import_batch(str(result), store)
         assert (again.articles, again.duplicates, again.stories, again.members) == (0, 3, 0, 0)
         assert StoryIndex(store).live_count() == 2
+
+
+def test_imported_articles_fire_alerts_once(result, tmp_path):
+    from khabar.follow import alerts
+
+    with Store(tmp_path / "k.db") as store:
+        alerts.add_alert(store, words="الغوطة", name="ghouta")
+        import_batch(str(result), store)
+        import_batch(str(result), store)  # stored already: no second match
+        found = alerts.feed_rows(store, limit=10)
+        assert sorted(m["article"] for m in found) == ["a0", "a1"]  # a2 does not mention the Ghouta
+        assert {m["alert"] for m in found} == {"ghouta"}
