@@ -7,8 +7,7 @@ from typing import Annotated
 import typer
 
 from khabar.cli.app import DbOpt, JsonOpt, _Group, app, db_path
-from khabar.cli.common import emit_json, fail
-from khabar.cli.stories import _open_store, _sql_int
+from khabar.cli.common import emit_json, fail, open_store, sql_int
 
 alert_app = typer.Typer(cls=_Group, help="Saved queries matched on every new article.", no_args_is_help=True)
 app.add_typer(alert_app, name="alert")
@@ -50,7 +49,7 @@ def alert_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """The saved alerts with their match counts."""
     from khabar.follow.alerts import list_alerts
 
-    with _open_store(db) as store:
+    with open_store(db) as store:
         found = list_alerts(store)
     if as_json:
         emit_json(found)
@@ -65,7 +64,7 @@ def alert_remove(name: Annotated[str, typer.Argument(help="The alert's name (or 
     """Delete an alert and its matches."""
     from khabar.follow.alerts import remove_alert
 
-    with _open_store(db) as store:
+    with open_store(db) as store:
         if not remove_alert(store, name):
             fail(f"no alert named {name!r}")
     typer.echo(f"alert {name!r} removed")
@@ -76,7 +75,7 @@ def alert_deliver(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Send the webhooks that are due now (ingest does this after each batch)."""
     from khabar.follow.webhook import deliver_due
 
-    with _open_store(db) as store:
+    with open_store(db) as store:
         done = deliver_due(store)
     if as_json:
         emit_json(done)
@@ -88,14 +87,14 @@ def alert_deliver(db: DbOpt = None, as_json: JsonOpt = False) -> None:
 def alerts(
     new: Annotated[bool, typer.Option("--new", help="Only matches not read yet, and mark them read.")] = False,
     alert: Annotated[str | None, typer.Option(help="Only this alert's matches.")] = None,
-    limit: Annotated[int, typer.Option(min=1, help="At most this many matches.", callback=_sql_int)] = 100,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many matches.", callback=sql_int)] = 100,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Alert matches, newest first."""
     from khabar.follow.alerts import matches
 
-    with _open_store(db) as store:
+    with open_store(db) as store:
         found = matches(store, new=new, alert=alert, limit=limit)
     if as_json:
         emit_json(found)

@@ -10,6 +10,7 @@ from typing import Any, NoReturn
 import typer
 
 from khabar.cli.app import db_path
+from khabar.store.params import SQL_INT_MAX
 from khabar.types import Article
 
 
@@ -43,3 +44,32 @@ def article_or_exit(arg: str, db: Path | None = None) -> Article:
     if not article.text.strip():
         fail(f"{arg}: the article has no text")
     return article
+
+
+def since_option(value: str | None) -> str | None:
+    """``--since`` checked: an ISO 8601 date or date and time, else a usage error (exit 2)."""
+    from khabar.text.dates import parse_day
+
+    if value is not None and parse_day(value) is None:
+        raise typer.BadParameter(f"{value!r} is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][+HH:MM]")
+    return value
+
+
+def sql_int(value: int) -> int:
+    """A count or offset SQLite can take (at most 2⁶³−1), else a usage error (exit 2)."""
+    if value > SQL_INT_MAX:
+        raise typer.BadParameter(f"{value} is too large (at most {SQL_INT_MAX})")
+    return value
+
+
+def open_store(db: Path | None) -> Any:  # a khabar.store.db.Store
+    """The store of ``--db`` (``$KHABAR_DB``, ./khabar.db); a clear exit when it is missing or unreadable."""
+    from khabar.store.db import Store, StoreError
+
+    path = db_path(db)
+    if not path.exists():
+        fail(f"no store at {path} (ingest something first, or pass --db)")
+    try:
+        return Store(path)
+    except StoreError as e:
+        fail(str(e))

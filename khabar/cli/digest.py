@@ -12,8 +12,7 @@ from typing import Annotated
 import typer
 
 from khabar.cli.app import DbOpt, JsonOpt, app
-from khabar.cli.common import emit_json, fail
-from khabar.cli.stories import _open_store
+from khabar.cli.common import emit_json, fail, open_store
 
 
 @app.command()
@@ -38,7 +37,7 @@ def digest(
         raise typer.BadParameter(f"{fmt!r}: use md or html", param_hint="--format")
     if base_url is not None and make.base_link(base_url) is None:
         raise typer.BadParameter(f"{base_url!r} is not an http(s) URL", param_hint="--base-url")
-    with _open_store(db) as store:
+    with open_store(db) as store:
         found = make.build(store, start, now, top=top)
     if as_json:  # the data on stdout; with -o FILE the rendered digest is written as well
         emit_json(found)

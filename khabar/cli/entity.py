@@ -7,8 +7,7 @@ from typing import Annotated
 import typer
 
 from khabar.cli.app import DbOpt, JsonOpt, app
-from khabar.cli.common import emit_json, fail
-from khabar.cli.stories import _open_store
+from khabar.cli.common import emit_json, fail, open_store
 
 _STANCE_AR = {"denies": "نفى", "asserts": "قال"}
 
@@ -22,7 +21,7 @@ def entity(
     """One actor over time: its names, stories, every statement (with stance, outlets, date), company, volume."""
     from khabar.follow.actor import entity_page
 
-    with _open_store(db) as store:
+    with open_store(db) as store:
         page = entity_page(store, name)
     if page is None:
         fail(f"no article names {name!r}")

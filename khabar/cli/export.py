@@ -11,8 +11,7 @@ from typing import Annotated
 import typer
 
 from khabar.cli.app import DbOpt, JsonOpt, app
-from khabar.cli.common import emit_json, fail
-from khabar.cli.stories import _open_store, _since
+from khabar.cli.common import emit_json, fail, open_store, since_option
 
 _KINDS = ("stories", "articles", "members", "statements")
 _FORMATS = ("csv", "jsonl", "parquet")
@@ -35,7 +34,7 @@ def export(
                                      callback=_choice(_FORMATS, "format"))] = "csv",
     output: Annotated[str, typer.Option("-o", "--output", help="File to write, or - for stdout.")] = "-",
     since: Annotated[str | None, typer.Option(help="Only what was seen on or after this date (YYYY-MM-DD).",
-                                              callback=_since)] = None,
+                                              callback=since_option)] = None,
     source: Annotated[str | None, typer.Option(help="Only one outlet's rows (e.g. alghad.tv).")] = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
@@ -49,7 +48,7 @@ def export(
             import pyarrow  # noqa: F401  (only to say clearly what is missing, before any work)
         except ImportError:
             fail("--format parquet needs pyarrow: pip install pyarrow (csv and jsonl need nothing more)")
-    with _open_store(db) as store:
+    with open_store(db) as store:
         try:
             if output == "-":
                 count = write(store, kind, fmt, sys.stdout.buffer, since=since, source=source)

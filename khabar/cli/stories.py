@@ -9,28 +9,12 @@ from typing import Annotated
 import typer
 
 from khabar.cli.app import DbOpt, JsonOpt, app, db_path, eval_app
-from khabar.cli.common import emit_json, fail
+from khabar.cli.common import emit_json, fail, open_store, since_option, sql_int
 from khabar.cli.richlazy import Console, LazyConsole, Table
 from khabar.store.params import SQL_INT_MAX, whole_number
 
 err = LazyConsole(stderr=True)
 
-
-
-def _since(value: str | None) -> str | None:
-    """``--since`` checked: an ISO 8601 date or date and time, else a usage error (exit 2)."""
-    from khabar.text.dates import parse_day
-
-    if value is not None and parse_day(value) is None:
-        raise typer.BadParameter(f"{value!r} is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][+HH:MM]")
-    return value
-
-
-def _sql_int(value: int) -> int:
-    """A count or offset SQLite can take (at most 2⁶³−1), else a usage error (exit 2)."""
-    if value > SQL_INT_MAX:
-        raise typer.BadParameter(f"{value} is too large (at most {SQL_INT_MAX})")
-    return value
 
 
 def _story_id(value: str) -> str:
@@ -44,34 +28,22 @@ def _story_id(value: str) -> str:
     return str(number)
 
 
-def _open_store(db: Path | None):  # -> Store
-    from khabar.store.db import Store, StoreError
-
-    path = db_path(db)
-    if not path.exists():
-        fail(f"no store at {path} (ingest something first, or pass --db)")
-    try:
-        return Store(path)
-    except StoreError as e:
-        fail(str(e))
-
-
 @app.command()
 def stories(
     since: Annotated[str | None, typer.Option(help="Only stories seen on or after this date (YYYY-MM-DD).",
-                                              callback=_since)] = None,
+                                              callback=since_option)] = None,
     lang: Annotated[str | None, typer.Option(help="Only stories with an article in this language (ar, fr…).")] = None,
     source: Annotated[str | None, typer.Option(help="Only stories an outlet reported (e.g. alghad.tv).")] = None,
     q: Annotated[str | None, typer.Option("--q", help="Only stories with an article matching these words.")] = None,
-    limit: Annotated[int, typer.Option(min=1, help="At most this many stories.", callback=_sql_int)] = 50,
-    offset: Annotated[int, typer.Option(min=0, help="Skip this many (for paging).", callback=_sql_int)] = 0,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many stories.", callback=sql_int)] = 50,
+    offset: Annotated[int, typer.Option(min=0, help="Skip this many (for paging).", callback=sql_int)] = 0,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """List stories, newest first: headline, size, sources, first and last seen."""
     from khabar.stories.telling import list_stories
 
-    with _open_store(db) as store:
+    with open_store(db) as store:
         found = list_stories(store, since=since, lang=lang, source=source, q=q, limit=limit, offset=offset)
     if as_json:
         emit_json(found)
@@ -95,7 +67,7 @@ def story(
     """Tell one story: its articles in time order, near-copies, people and places, who said what."""
     from khabar.stories.telling import get_story
 
-    with _open_store(db) as store:
+    with open_store(db) as store:
         found = get_story(store, story_id)
     if found is None:
         fail(f"{story_id}: no such story in {db_path(db)}")
@@ -129,7 +101,7 @@ def recluster(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Rebuild every story from the stored articles, in a fixed order (published, then id): deterministic."""
     from khabar.stories.online import recluster as run
 
-    with _open_store(db) as store:
+    with open_store(db) as store:
         total = store.count()
         with err.status(f"reclustering {total} articles") if err.is_terminal else nullcontext():
             report = run(store)
