@@ -62,12 +62,13 @@ def sql_int(value: int) -> int:
     return value
 
 
-def open_store(db: Path | None) -> Any:  # a khabar.store.db.Store
-    """The store of ``--db`` (``$KHABAR_DB``, ./khabar.db); a clear exit when it is missing or unreadable."""
+def open_store(db: Path | None, *, create: bool = False) -> Any:  # a khabar.store.db.Store
+    """The store of ``--db`` (``$KHABAR_DB``, ./khabar.db); a clear exit when it is unreadable, or
+    missing unless ``create`` (commands that store articles make it)."""
     from khabar.store.db import Store, StoreError
 
     path = db_path(db)
-    if not path.exists():
+    if not create and not path.exists():
         fail(f"no store at {path} (ingest something first, or pass --db)")
     try:
         return Store(path)

@@ -14,8 +14,8 @@ from typing import Annotated, Any
 
 import typer
 
-from khabar.cli.app import DbOpt, JsonOpt, app, db_path
-from khabar.cli.common import emit_json, fail
+from khabar.cli.app import DbOpt, JsonOpt, app
+from khabar.cli.common import emit_json, fail, open_store
 from khabar.cli.richlazy import (
     BarColumn,
     LazyConsole,
@@ -91,15 +91,6 @@ def _pass(fetcher: Any, feeds: list[str], show: bool) -> Any:
         return fetcher.run(feeds)
 
 
-def _open_store(db: Path | None) -> Any:
-    from khabar.store.db import Store, StoreError
-
-    try:
-        return Store(db_path(db))
-    except StoreError as e:
-        fail(str(e))
-
-
 def _report_failures(report: Any) -> None:
     for f in report.failed:
         typer.echo(f"error: {display_name(f['url'])}: {display_name(f['error'])}", err=True)
@@ -124,7 +115,7 @@ def fetch(
     fetches nothing). Exits 1 when a feed or page failed (the others are done), 130 when stopped.
     """
     options = _options(delay, timeout, retries, max_pages, user_agent)
-    store = _open_store(db)
+    store = open_store(db, create=True)
     interrupted = False
     with store, _stoppable() as stop:
         fetcher = _fetcher(store, options, stop, analyse)
@@ -181,7 +172,7 @@ def watch(
     if not feeds:
         fail(f"{file}: no feed URL in it (one a line)")
     show = err.is_terminal if progress is None else progress
-    store = _open_store(db)
+    store = open_store(db, create=True)
     with store, _stoppable() as stop:
         # one fetcher for every pass: robots.txt files are kept (a day) and hosts' turns carry over
         fetcher = _fetcher(store, options, stop, analyse)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 
+from khabar.store.params import fts_quote
 from khabar.text import arabic
 
 #: Longest query kept (characters): a saved query is a few words, and FTS5 cost grows with its length.
@@ -32,7 +33,7 @@ class QueryError(ValueError):
 
 
 def _quoted(words: list[str]) -> str:
-    return " ".join('"' + w.replace('"', '""') + '"' for w in words)
+    return " ".join(map(fts_quote, words))
 
 
 def _term(token: str) -> str:
@@ -43,7 +44,7 @@ def _term(token: str) -> str:
         words = arabic.words(token[1:-1])
         if not words:
             raise QueryError(f"nothing to search for in {token!r}")
-        return '"' + " ".join(words).replace('"', '""') + '"'  # one string: FTS5 reads a phrase
+        return fts_quote(" ".join(words))  # one string: FTS5 reads a phrase
     prefix = token.endswith("*")
     words = arabic.words(token.rstrip("*"))
     if not words:

@@ -24,7 +24,7 @@ from typing import Any
 
 from khabar.read.clean import content_id, publisher_key
 from khabar.read.untrusted import text_safe
-from khabar.store.params import chunks, marks
+from khabar.store.params import chunks, fts_quote, marks
 from khabar.text import arabic
 from khabar.types import Article, Mention, Statement
 
@@ -240,7 +240,7 @@ class Store:
         for column, tokens in (("{title body}", arabic.words(query)), ("stems", arabic.terms(query))):
             if not tokens:
                 continue
-            match = f"{column} : ({' AND '.join(_fts_quote(t) for t in tokens)})"
+            match = f"{column} : ({' AND '.join(fts_quote(t) for t in tokens)})"
             rows = self.db.execute(
                 "SELECT a.id, a.title, a.source, a.published, -bm25(articles_fts, 4.0, 1.0, 0.5) AS score "
                 "FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
@@ -272,11 +272,6 @@ def _storable(value: str | None, *, same_length: bool = False) -> str | None:
             return text_safe(value)
         return value.encode("utf-8", "backslashreplace").decode("utf-8")
     return value
-
-
-def _fts_quote(token: str) -> str:
-    # Quoting every token makes FTS5 treat it as a plain string, never as query syntax.
-    return '"' + token.replace('"', '""') + '"'
 
 
 def _article(row: sqlite3.Row) -> Article:

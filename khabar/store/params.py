@@ -1,4 +1,5 @@
-"""Bound-parameter lists for ``IN (…)`` queries, kept under SQLite's limit on bound parameters.
+"""Query parameters: bound lists for ``IN (…)`` under SQLite's limit, whole numbers within its integer
+range, and FTS5 strings quoted as plain text.
 
 >>> [list(c) for c in chunks(list(range(5)), size=2)], marks(3)
 ([[0, 1], [2, 3], [4]], '?,?,?')
@@ -40,3 +41,12 @@ def whole_number(value: int | str) -> int | None:
     if len(digits) > 19 or int(digits) > SQL_INT_MAX:
         raise ValueError(f"ids are whole numbers up to 2^63 - 1, got {digits[:40]!r}")
     return int(digits)
+
+
+def fts_quote(token: str) -> str:
+    """``token`` as an FTS5 string: quoted, so it is always plain text and never query syntax.
+
+    >>> fts_quote('a"b')
+    '"a""b"'
+    """
+    return '"' + token.replace('"', '""') + '"'
