@@ -145,7 +145,7 @@ class Fetcher:
         old = urls.lookup(self.store, [url]).get(url) or UrlState(url, "feed")
         state = replace(old, kind="feed", feed=parent or old.feed)
         if not self.robots.allowed(url):
-            report.skipped_robots += 1
+            self._refused(url, report)
             urls.save(self.store, [replace(state, status=None, error=self._refusal(url), fetched=_now())])
             return
         answer = self.downloader.get(url, etag=old.etag, last_modified=old.last_modified,
@@ -178,6 +178,14 @@ class Fetcher:
                 return
             if child != url:
                 self._listing(child, url, depth + 1, report, todo)
+
+    def _refused(self, url: str, report: FetchReport) -> None:
+        """Count a URL robots.txt keeps us from: refused by the site, or failed when its file could not be read."""
+        rules = self.robots.rules(url)
+        if rules.unreachable:
+            report.failed.append({"url": url, "error": rules.reason})
+        else:
+            report.skipped_robots += 1
 
     def _refusal(self, url: str) -> str:
         reason = self.robots.rules(url).reason
@@ -298,7 +306,10 @@ class Fetcher:
         """What one page's answer adds: a document to ingest, and the URL's new state."""
         url = item.page.url
         if answer is None or answer.robots:
-            report.skipped_robots += 1
+            if answer is None:
+                self._refused(url, report)
+            else:
+                report.skipped_robots += 1
             error = answer.error if answer is not None else self._refusal(url)
             self._tick(url, False)
             return None, replace(item.state, status=None, error=error, fetched=_now())

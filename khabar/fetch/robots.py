@@ -24,6 +24,9 @@ from khabar.fetch.http import Downloader
 
 #: Seconds a robots.txt is trusted before it is asked again (RFC 9309 §2.4: no more than 24 hours).
 TTL = 24 * 3600.0
+#: Seconds an unreachable robots.txt keeps its site refused before it is asked again: the outage
+#: may be brief, and a ``watch`` must not skip the site for a whole day.
+UNREACHABLE_TTL = 600.0
 #: A robots.txt is read up to this size (RFC 9309 §2.5 asks parsers to read at least 500 KiB).
 MAX_ROBOTS = 512 * 1024
 
@@ -37,6 +40,7 @@ class Rules:
     everything: bool | None = None
     sitemaps: list[str] = field(default_factory=list)
     reason: str = ""
+    unreachable: bool = False  # refused because the file could not be read: a failure, not a refusal
 
     @classmethod
     def parse(cls, text: str, origin: str) -> Rules:
@@ -77,7 +81,7 @@ class Robots:
             one = self._fetching.setdefault(origin, threading.Lock())
         with one:  # two threads needing one origin's file fetch it once
             hit = self._cache.get(origin)
-            if hit is not None and time.monotonic() - hit[0] < TTL:
+            if hit is not None and time.monotonic() - hit[0] < (UNREACHABLE_TTL if hit[1].unreachable else TTL):
                 return hit[1]
             rules = self._fetch(origin)
             self._cache[origin] = (time.monotonic(), rules)
@@ -100,4 +104,5 @@ class Robots:
         if answer.status is not None and 400 <= answer.status < 500:
             return Rules(everything=True, reason=f"no robots.txt (HTTP {answer.status})")
         why = answer.error or f"HTTP {answer.status}"
-        return Rules(everything=False, reason=f"robots.txt unavailable ({why}): nothing fetched from this site now")
+        return Rules(everything=False, reason=f"robots.txt unavailable ({why}): nothing fetched from this site now",
+                     unreachable=True)

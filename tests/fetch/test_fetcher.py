@@ -164,7 +164,10 @@ def test_robots_txt_down_refuses_the_site_and_other_feeds_go_on(outlets, kit, tm
     feeds = [b.route("/rss.xml", kit.rss([b.url("/b/1.html")])), a.route("/rss.xml", kit.rss([a.url("/a/1.html")]))]
     with Store(tmp_path / "k.db") as store:
         report = run(store, feeds)
-    assert (report.skipped_robots, report.ingested) == (1, 1)
+    # an unreadable robots.txt is a failure named by the feed and the reason, not a site's refusal
+    assert (report.skipped_robots, report.ingested) == (0, 1)
+    assert report.failed == [{"url": feeds[0], "error": "robots.txt unavailable (HTTP 503): nothing fetched "
+                                                          "from this site now"}]
     assert b.paths().count("/rss.xml") == 0
 
 
