@@ -17,6 +17,8 @@ True
 
 from __future__ import annotations
 
+from khabar.text.bounds import cut_at_break
+
 __all__ = ["MAX_ANALYSED_CHARS", "analysed_part"]
 
 MAX_ANALYSED_CHARS = 30_000
@@ -24,10 +26,4 @@ MAX_ANALYSED_CHARS = 30_000
 
 def analysed_part(text: str, cap: int = MAX_ANALYSED_CHARS) -> str:
     """The prefix of ``text`` that analysis reads (offsets into it are offsets into ``text``)."""
-    if len(text) <= cap:
-        return text
-    # a line break in the last half of the cap, else a space in its last tenth, else the cap itself
-    cut = text.rfind("\n", cap // 2, cap + 1)
-    if cut < 0:
-        cut = text.rfind(" ", cap - cap // 10, cap + 1)
-    return text[: cut if cut > 0 else cap]
+    return cut_at_break(text, cap)

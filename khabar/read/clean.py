@@ -17,6 +17,9 @@ sentence that merely contains a pattern word ("… شارك في الاجتما�
 pattern. To add a pattern, append a line to the TSV (or to your own file and pass
 ``load_patterns(DEFAULT_PATTERNS, "mine.tsv")`` as ``patterns=``); keep it anchored to short lines.
 Each kind's patterns are combined into one compiled alternation, so their number costs little.
+On a text longer than twice :data:`~khabar.text.bounds.LINE_RULE_CHARS` (a 5 MB dump, not news),
+line rules read only its first and last that many characters, where page furniture is; the lines
+between are kept as they are (spaces and blank lines too), inline rules still apply.
 
 >>> c = clean("نص الخبر الأول.\\n\\nاقرأ أيضاً:\\nعنوان آخر\\n\\nالتعليقات (0)\\n0")
 >>> c.text
@@ -35,6 +38,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from khabar.text import arabic, lang
+from khabar.text.bounds import LINE_RULE_CHARS
 from khabar.types import Article, Document
 
 __all__ = [
@@ -187,12 +191,13 @@ def clean(text: str, title: str = "", patterns: Patterns | str | Path | None = N
     start = 0
     n = len(text)
     while start <= n:
-        end = text.find("\n", start)
+        mid = _middle_end(text, start, inline, j) if start >= LINE_RULE_CHARS and not in_block else -1
+        end = mid if mid > 0 else text.find("\n", start)
         if end < 0:
             end = n
         while j < len(inline) and inline[j][1] <= start:
             j += 1
-        pieces = _trim(text, _pieces(inline, j, start, end))
+        pieces = [(start, end)] if mid > 0 else _trim(text, _pieces(inline, j, start, end))
         stripped = "".join(text[a:b] for a, b in pieces)
         next_start = end + 1
         if not stripped:
@@ -200,7 +205,8 @@ def clean(text: str, title: str = "", patterns: Patterns | str | Path | None = N
             start = next_start
             continue
         drop = False
-        if len(stripped) <= MAX_PATTERN_LINE:
+        # line rules read the first and last LINE_RULE_CHARS, where page furniture is (the cost bound)
+        if len(stripped) <= MAX_PATTERN_LINE and (start < LINE_RULE_CHARS or end > n - LINE_RULE_CHARS):
             norm = arabic.normalize(stripped)
             key = norm.strip(_KEY_STRIP)
             if pats.tail and pats.tail.fullmatch(key):
@@ -230,6 +236,18 @@ def clean(text: str, title: str = "", patterns: Patterns | str | Path | None = N
         prev_end, gap = end, False
         start = next_start
     return Cleaned("".join(out), [(a, b, c) for a, b, c in spans])
+
+
+def _middle_end(text: str, start: int, inline: list[tuple[int, int]], j: int) -> int:
+    """Where the run of lines from ``start`` that line rules do not read ends (a line break before
+    the last :data:`LINE_RULE_CHARS` and before the next inline match), or -1 if there is none;
+    the run is kept as it is, one piece."""
+    stop = text.rfind("\n", start, len(text) - LINE_RULE_CHARS)
+    while j < len(inline) and inline[j][1] <= start:
+        j += 1
+    if stop > start and j < len(inline) and inline[j][0] < stop:
+        stop = text.rfind("\n", start, inline[j][0])
+    return stop if stop > start else -1
 
 
 def _pieces(inline: list[tuple[int, int]], j: int, start: int, end: int) -> list[tuple[int, int]]:
@@ -281,7 +299,9 @@ def content_id(title: str, text: str) -> str:
     The matching form drops diacritics, spelling variants and whitespace differences, so the same
     text read twice (another scrape, other spacing) gets the same key.
     """
-    key = arabic.normalize(title + "\n" + text)
+    # == normalize(title + "\n" + text): a line break composes with nothing, and the whole is
+    # collapsed around it; normalized apart, a long text's form is shared with its index entry
+    key = " ".join(filter(None, (arabic.normalize(title), arabic.normalize(text))))
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 

@@ -156,10 +156,11 @@ class Store:
         if cur.rowcount == 0:
             return False
         a.ingested = ingested
-        title_words, body_words = arabic.words(row[1]), arabic.words(row[2])
+        title_words, (body_words, rest) = arabic.words(row[1]), arabic.index_text(row[2])
+        body = " ".join(body_words) + (" " + rest if rest else "")  # rest: past the bound, whole words
         self.db.execute(
             "INSERT INTO articles_fts (rowid, title, body, stems) VALUES (?, ?, ?, ?)",
-            (cur.lastrowid, " ".join(title_words), " ".join(body_words),
+            (cur.lastrowid, " ".join(title_words), body,
              " ".join(arabic.stems(title_words + body_words, lang=a.lang))),
         )
         return True

@@ -11,6 +11,7 @@ list loader can use it without importing the text layer that loads those lists.
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 from functools import lru_cache
 
@@ -62,7 +63,23 @@ def normalize(text: str) -> str:
             if len(_WORD_CACHE) < _WORD_CACHE_MAX:
                 _WORD_CACHE[text] = hit
         return hit
+    if len(text) >= _MEMO_MIN:
+        # A long page is normalized whole by several steps (its id, its index): the last few are kept
+        hit = _MEMO.get(text)
+        if hit is None:
+            hit = _normalize(text)
+            with _MEMO_LOCK:  # server threads share it
+                _MEMO[text] = hit
+                while len(_MEMO) > _MEMO_MAX:
+                    del _MEMO[next(iter(_MEMO))]
+        return hit
     return _normalize(text)
+
+
+_MEMO_MIN = 50_000  # characters: below this, normalizing again is cheaper than keeping the result
+_MEMO_MAX = 2  # a page's raw and clean text: at most ~4 × 5 MB held
+_MEMO_LOCK = threading.Lock()
+_MEMO: dict[str, str] = {}
 
 
 def _normalize(text: str) -> str:
@@ -71,36 +88,58 @@ def _normalize(text: str) -> str:
     if "″" in text:
         text = text.replace("″", '"')  # NFKC would make it two primes (′′)
     # NFKC first (presentation forms ﻻ → لا, full-width, ligatures); cheap: CPython quick-checks
-    text = unicodedata.normalize("NFKC", text)
-    return " ".join(_translate(text.casefold()).split())
+    text = _nfkc(text)
+    return _translate_collapsed(text.casefold())
+
+
+def _nfkc(text: str) -> str:
+    """NFKC of ``text``; a long one line by line.
+
+    CPython normalizes a whole string once one character fails its quick check (one ``…`` in a
+    5 MB page costs 0.1 s); a line break composes with nothing and reorders nothing, so the lines
+    can be normalized apart, and only those that fail.
+    """
+    if len(text) < _LONG or "\n" not in text:
+        return unicodedata.normalize("NFKC", text)
+    nf, ok = unicodedata.normalize, unicodedata.is_normalized
+    return "\n".join([x if ok("NFKC", x) else nf("NFKC", x) for x in text.split("\n")])
 
 
 _LONG = 500  # characters: from here on, the numpy lookup table is faster than str.translate
 _GONE = 0xFFFFFFFF  # the table's mark for a deleted character
 _LUT = None
+_SPACE = None
 
 
-def _translate(text: str) -> str:
-    """``text.translate(_TABLE)``; a long text goes through an array lookup instead.
+def _translate_collapsed(text: str) -> str:
+    """``" ".join(text.translate(_TABLE).split())``; a long text goes through arrays instead.
 
     ``str.translate`` looks each non-ASCII character up in a dict (~0.1 µs a character): a 5 MB
     page would spend a quarter second per pass there. Every value of the table is one character or
-    a deletion, so a code-point array indexed by a lookup table gives the same string.
+    a deletion, so a code-point array indexed by a lookup table gives the same string, and a mask
+    of whitespace collapses its runs as ``split``/``join`` would, without a list of a million words.
     """
     if len(text) < _LONG:
-        return text.translate(_TABLE)
+        return " ".join(text.translate(_TABLE).split())
     import numpy as np  # only for long texts: keeps numpy out of start-up
 
-    global _LUT
+    global _LUT, _SPACE
     if _LUT is None:
         lut = np.arange(0x10000, dtype=np.uint32)
         for k, v in _TABLE.items():
             if k < 0x10000:
                 lut[k] = _GONE if v is None else ord(v)
+        _SPACE = np.array([chr(c).isspace() for c in range(0x10000)])  # str.split's whitespace, all BMP
         _LUT = lut
     cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     out = np.where(cps < 0x10000, _LUT[cps & 0xFFFF], cps)
-    return out[out != _GONE].tobytes().decode("utf-32-le", "surrogatepass")
+    out = out[out != _GONE]
+    space = (out < 0x10000) & _SPACE[out & 0xFFFF]
+    after_space = np.concatenate(([True], space[:-1]))  # True first: leading whitespace goes
+    out = np.where(space, 32, out)[~(space & after_space)].astype(np.uint32)
+    if len(out) and out[-1] == 32:
+        out = out[:-1]
+    return out.tobytes().decode("utf-32-le", "surrogatepass")
 
 
 @lru_cache(maxsize=4096)

@@ -511,3 +511,20 @@ def test_fuzz_cleaner_and_readers_on_random_markup(text: str, title: str, name: 
         _only_documents_or_errors(list(formats._read_stream(
             io.BufferedReader(io.BytesIO(data)), name, formats._kind_by_name(name), len(data),
             formats._Context(source=None))))
+
+
+def test_line_rules_read_the_ends_of_a_very_long_text(monkeypatch) -> None:
+    # the cost bound: a boilerplate line deep inside a huge text is kept, the same line near an end goes
+    monkeypatch.setattr(clean_mod, "LINE_RULE_CHARS", 500)
+    prose = "".join(f"نص الخبر في جملة كاملة رقم {i} عن الاجتماع.\n" for i in range(100))
+    share = "شارك على فيسبوك\n"
+    text = share + prose + share + prose + share
+    assert clean_mod.clean(share + prose).text.count("رقم") == 100  # the line is boilerplate
+    out = clean_mod.clean(text)
+    assert out.text.count("شارك") == 1 and out.text.count("رقم") == 200
+    for clean_at, raw_at, length in out.spans:  # the kept run still maps back to the raw text
+        assert out.text[clean_at : clean_at + length] == text[raw_at : raw_at + length]
+    # an inline rule (a shortcode) still cuts inside the run the line rules skip
+    coded = prose + prose.replace("رقم 50 ", "رقم 50 [vc_row] ") + prose
+    assert "[vc_row]" not in clean_mod.clean(coded).text
+    assert clean_mod.clean(coded).text.count("رقم") == 300

@@ -145,3 +145,15 @@ def test_a_store_made_before_publication_ids_still_finds_its_articles(tmp_path):
         assert s.add(repost) is True and s.count() == 2 and s.get(old[:8]).id == old
     with Store(tmp_path / "new.db") as s:  # a store made now has no such rows to look for
         assert s._content_ids is False
+
+
+def test_a_word_past_the_index_bound_is_still_found(store, monkeypatch):
+    # past INDEX_WORD_CHARS the body is indexed in matching form, word for word: still searchable
+    from khabar.text import arabic
+
+    monkeypatch.setattr(arabic, "INDEX_WORD_CHARS", 200)
+    monkeypatch.setattr(arabic.index_text, "__defaults__", (200,))
+    body = "نص الخبر في جملة كاملة عن الاجتماع.\n" * 40 + "وفي الختام أعلن الرئيس المستقيل برنامجه."
+    store.add_many([Article(id="long", title="عنوان", text=body, raw="")])
+    assert [h["id"] for h in store.search("المستقيل")] == ["long"]
+    assert [h["id"] for h in store.search("الاجتماع")] == ["long"]

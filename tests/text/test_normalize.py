@@ -6,6 +6,8 @@ import random
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from khabar.text.normalize import char_form, normalize
 
@@ -94,3 +96,25 @@ def test_long_texts_take_the_array_path_to_the_same_form(n: int, monkeypatch: py
     fast = mod._normalize(text)
     monkeypatch.setattr(mod, "_LONG", 10**9)  # str.translate only
     assert fast == mod._normalize(text)
+
+
+@given(st.lists(st.text(st.sampled_from(list("اأإآلﻻﻷ\u0653\u0654\u0655\u064e\u0651 …™½ﬁİ\u00a0a\n")), max_size=40), max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_a_long_text_is_normalized_as_one_string(parts: list[str]) -> None:
+    # the line-by-line NFKC of long texts gives exactly the whole-string NFKC
+    import unicodedata
+
+    from khabar.text import normalize as nm
+
+    text = "\n".join(parts) * 20
+    assert nm._nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+@given(st.text(st.sampled_from(list("اأة\u064e\u0640\u200b\u200f \t\n\r\u00a0\u3000\u2028\x1c\x85a🙂")), min_size=1, max_size=60))
+@settings(max_examples=300, deadline=None)
+def test_the_array_path_collapses_whitespace_as_split_does(unit: str) -> None:
+    # long texts are translated and collapsed through arrays; short ones through str methods
+    from khabar.text import normalize as nm
+
+    text = unit * (nm._LONG // len(unit) + 1)
+    assert nm._translate_collapsed(text) == " ".join(text.translate(nm._TABLE).split())
