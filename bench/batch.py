@@ -8,7 +8,8 @@ through ``khabar batch`` with 1 and 2 local cores and through ``ingest`` + clust
 
     python bench/batch.py [--n 50000] [--cores 1,2] [--no-ingest] [--no-parity]
 
-Prints articles/s per run, the ratio to ingest, stories found, and Spark's shuffle bytes per step
+Prints articles/s per run, the ratio to ingest, stories found, the ARI between batch local[2] and ingest,
+the load average during each run, and Spark's shuffle bytes per step
 (from the Spark UI's REST API, read before the session ends).
 
 First, parity: the hand-labelled dev set (``stories-dev.jsonl``, 159 real page openings) and the
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import resource
@@ -126,6 +128,7 @@ def child_ingest(corpus: str, db: str, scorer: str) -> None:
     """Single-process ingest (one analysis worker), then clustering in the same order, as a stream does."""
     from khabar.pipeline import ingest
     from khabar.store.db import Store
+    from khabar.store.stories import StoryIndex
     from khabar.stories import online as cluster
     from khabar.stories.scorers import LexicalScorer, ModelScorer
 
@@ -137,7 +140,9 @@ def child_ingest(corpus: str, db: str, scorer: str) -> None:
             with store.transaction():
                 cluster.assign(store, [cluster.load_item(store, a) for a in ids[i : i + 200]], scorer=chosen)
         stories = store.db.execute("SELECT count(*) FROM stories WHERE merged_into IS NULL").fetchone()[0]
-    print(json.dumps({"ingested": report.ingested, "stories": stories}))
+        index = StoryIndex(store)
+        members = {a: index.resolve(s) or s for a, (s, _) in index.memberships().items()}
+    print(json.dumps({"ingested": report.ingested, "stories": stories, "members": members}))
 
 
 # --- parity: the same stories from both paths ------------------------------------------------------------
@@ -239,10 +244,23 @@ def parity(name: str, records: list[dict], tmp: Path) -> None:
     )
 
 
+def cpu_of_children() -> float:
+    """CPU seconds of the finished child processes so far (the JVM and its Python workers included)."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def load_note() -> str:
+    """The machine's load while a run ran: wall-clock rates on a shared machine depend on it."""
+    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def timed(args: list[str]) -> tuple[float, dict]:
     t0 = time.perf_counter()
+    c0 = cpu_of_children()
     proc = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True)
     elapsed = time.perf_counter() - t0
+    timed.cpu = cpu_of_children() - c0  # type: ignore[attr-defined]
     if proc.returncode != 0:
         sys.exit(f"error: {' '.join(args[:2])} failed ({proc.returncode}): {proc.stderr[-3000:]}")
     return elapsed, json.loads(proc.stdout.strip().splitlines()[-1])
@@ -304,7 +322,9 @@ def main() -> None:
                 f"pairs                candidates {r['candidate_pairs']}  scored {r['scored_pairs']}  "
                 f"near-copy {r['copy_pairs']}  scorer {r['scorer']}"
             )
-            print(f"wall time            {elapsed:.1f} s (JVM start included)  job {r['seconds']:.1f} s")
+            # (no CPU seconds here: Spark's Python workers are not children this process waits for)
+            print(f"wall time            {elapsed:.1f} s (JVM start included)  job {r['seconds']:.1f} s  "
+                  f"({load_note()})")
             print(f"articles per second  {rates[f'batch local[{cores}]']:.1f}")
             print("step seconds         " + "  ".join(f"{k} {v:.1f}" for k, v in r["timings"].items()))
             if got["shuffle"]:
@@ -319,8 +339,17 @@ def main() -> None:
             rates["ingest"] = got["ingested"] / elapsed
             print("\n[ingest, one process, then clustering]")
             print(f"articles             {got['ingested']}  stories {got['stories']}")
-            print(f"wall time            {elapsed:.1f} s")
+            print(f"wall time            {elapsed:.1f} s  CPU {timed.cpu:.1f} s ({load_note()})")
             print(f"articles per second  {rates['ingest']:.1f}")
+            out2 = Path(tmp) / "out2"
+            if out2.exists():  # the same stories? (batch local[2] against ingest, article by article)
+                import pyarrow.parquet as pq
+                from sklearn.metrics import adjusted_rand_score
+
+                batch = {m["article_id"]: m["story_id"] for m in pq.read_table(out2 / "members").to_pylist()}
+                keys = sorted(set(batch) & set(got["members"]))
+                ari = adjusted_rand_score([got["members"][k] for k in keys], [batch[k] for k in keys])
+                print(f"batch local[2] vs ingest  ARI {ari:.3f} on {len(keys)} articles")
             print()
             for k, v in rates.items():
                 if k != "ingest":

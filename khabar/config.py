@@ -59,7 +59,7 @@ class StoryConfig:
     # --- joining and merging ----------------------------------------------------------------------
     #: Representative members a new article is scored against: the medoid first, then the most
     #: central others. Joining needs the medoid or a majority of these, never just one outlier member,
-    #: so a chain of weak links cannot glue two stories together.
+    #: so a chain of weak links cannot glue two stories together, and their mean score (``rules.joins``).
     reps: int = 3
     #: A model score (1..4) at or below this is "the same story" for joining. A little above the
     #: model's own "same story" cut (2.0): pairs rated 2 ("nearly the same") are one story here, and
@@ -79,6 +79,15 @@ class StoryConfig:
     #: comparison model: on the SemEval-2022 training pairs no pair rated the same story (Overall 1)
     #: and under 1% of those rated 1–2 score that far apart, while most unrelated candidates do.
     gate_score: float = 3.5
+    #: Two texts whose nearest named weekdays (or calendar dates) lie this many days apart or more
+    #: report two happenings (the vote and the result, Saturday's match and Wednesday's). One day
+    #: apart is no conflict: a next-day report of the same happening stays in its story (the stories
+    #: dev set's labelling rule), and time zones put one happening on adjacent days.
+    conflict_days: int = 2
+    #: … unless the model is as sure as it is of a typical same-story pair: then it is one report
+    #: retold. The median out-of-fold score of the SemEval-2022 training pairs rated the same story
+    #: (Overall 1) is 1.19 (``rules.event_score``).
+    conflict_score: float = 1.2
 
     # --- telling -------------------------------------------------------------------------------
     #: Two statements by one speaker are the same statement when their term sets overlap at least

@@ -89,7 +89,7 @@ def import_batch(output: str, store: Any, *, chunk_size: int = 500, on_chunk: An
                 m = members.get(r["id"])
                 if m is None or index.story_of(r["id"]) is not None:
                     continue
-                index.add_member(story_ids[m["story_id"]], _member(r, m, config))
+                index.add_member(story_ids[m["story_id"]], _member(m, config))
                 if m["copy_group"] != r["id"]:
                     copies.append((r["id"], m["copy_group"]))
                 rep.members += 1
@@ -119,10 +119,10 @@ def _import_stories(output: str, index: StoryIndex, chunk_size: int) -> dict[int
     return story_ids
 
 
-def _member(r: dict[str, Any], m: dict[str, Any], config: StoryConfig) -> NewMember:
-    """A batch member as the store keeps it: the stored features as the job wrote them, and its postings."""
-    feats = Features.from_row(r["id"], r["seen"], r["day"], r["sig"], r["features"])
-    return NewMember(r["id"], r["seen"], r["day"], r["sig"], r["features"],
+def _member(m: dict[str, Any], config: StoryConfig) -> NewMember:
+    """A batch member as the store keeps it: the features the clusterer stored, and its postings."""
+    feats = Features.from_row(m["article_id"], m["seen"], m["day"], m["sig"], m["features"])
+    return NewMember(m["article_id"], m["seen"], m["day"], m["sig"], m["features"],
                      band_keys(feats.sig, config.lsh_bands, config.lsh_rows), feats.keys(config),
                      m["cent_sum"] or 0.0, m["cent_n"] or 0, None)
 

@@ -7,7 +7,7 @@ and analysis as with ``ingest``. Models load once per Python worker. Bad records
 ``rejects``; they never fail the job.
 
 >>> from khabar.types import ReadError
->>> list(_analyse_partition([ReadError("a.html", "empty file")], "2024-01-01T00:00:00+00:00"))
+>>> list(_analyse_partition([((0, 0, 0), ReadError("a.html", "empty file"))], "2024-01-01T00:00:00+00:00", False))
 [('r', ('a.html', 'empty file'))]
 """
 
@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterable, Iterator
+import pickle
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -27,8 +28,11 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
 
-def _docs_from_lines(rows: Iterable[Any], source: str | None) -> Iterator[Document | ReadError]:
-    """JSONL lines (``value`` bytes, ``path``, ``block``) through the local reader's JSONL parser.
+def _docs_from_lines(
+    rows: Iterable[Any], source: str | None, ranks: dict[str, int]
+) -> Iterator[tuple[tuple[int, int, int], Document | ReadError]]:
+    """JSONL lines (``value`` bytes, ``path``, ``block``) through the local reader's JSONL parser, each
+    with its arrival position ``(file rank, block, record)``: the order ``ingest`` meets them in.
 
     Rows of one file split arrive in order, so origins are ``file:LINE`` as with ``ingest`` for a
     file's first split (all of a file under the split size); a later split starting at byte OFFSET
@@ -44,10 +48,10 @@ def _docs_from_lines(rows: Iterable[Any], source: str | None) -> Iterator[Docume
             return
         path, block = current
         name = local_path(path) if block == 0 else f"{local_path(path)}@{block}"
-        for doc in _read_jsonl(iter(batch), name):
+        for k, doc in enumerate(_read_jsonl(iter(batch), name)):
             if isinstance(doc, Document):
                 _finish(doc, source, {})
-            yield doc
+            yield (ranks.get(local_path(path), -1), block, k), doc
 
     for row in rows:
         key = (row["path"], row["block"])
@@ -60,9 +64,11 @@ def _docs_from_lines(rows: Iterable[Any], source: str | None) -> Iterator[Docume
 
 
 def _docs_from_files(
-    pairs: Iterable[tuple[str, bytes]], source: str | None, sidecars: dict[str, dict[str, Any]]
-) -> Iterator[Document | ReadError]:
-    """Whole files (path, bytes) through the local reader: sniffing, decoding, HTML, WARC records."""
+    pairs: Iterable[tuple[str, bytes]], source: str | None, sidecars: dict[str, dict[str, Any]],
+    ranks: dict[str, int],
+) -> Iterator[tuple[tuple[int, int, int], Document | ReadError]]:
+    """Whole files (path, bytes) through the local reader: sniffing, decoding, HTML, WARC records;
+    each with its arrival position ``(file rank, 0, record)``."""
     from khabar.read.formats import _Context, _guard, _kind_by_name, _read_stream
 
     ctx = _Context(source=source)
@@ -71,21 +77,27 @@ def _docs_from_files(
         meta = sidecars.get(folder, {}).get(name)
         path = local_path(uri)
         stream = io.BufferedReader(io.BytesIO(data))
-        yield from _guard(
-            _read_stream(
-                stream, path, _kind_by_name(name), len(data), ctx, meta if isinstance(meta, dict) else {}
-            ),
+        docs = _guard(
+            _read_stream(stream, path, _kind_by_name(name), len(data), ctx, meta if isinstance(meta, dict) else {}),
             path,
         )
+        for k, doc in enumerate(docs):
+            yield (ranks.get(path, -1), 0, k), doc
 
 
-def _analyse_partition(items: Iterable[Document | ReadError], ingested: str) -> Iterator[tuple[str, Any]]:
-    """Documents → ``("a", article row)`` or ``("r", reject row)``; one bad document spoils only itself."""
+def _analyse_partition(
+    items: Iterable[tuple[tuple[int, int, int], Document | ReadError]], ingested: str, profiles: bool
+) -> Iterator[tuple[str, Any]]:
+    """Documents → ``("a", article row)`` or ``("r", reject row)``; one bad document spoils only itself.
+
+    With ``profiles`` each article's comparison profile is built here, once, as ingest's workers
+    build it (:func:`khabar.pipeline.analysed_for_clustering`), and travels pickled (compact state).
+    """
     from khabar.analyse.analysis import analyse
     from khabar.read.clean import to_article
     from khabar.stories.features import article_terms, compute_features, sig_blob
 
-    for item in items:
+    for position, item in items:
         if isinstance(item, ReadError):
             yield "r", (item.path, item.error)
             continue
@@ -102,12 +114,15 @@ def _analyse_partition(items: Iterable[Document | ReadError], ingested: str) -> 
         try:
             result = analyse(article)
             # Stemming is the costly part of the clustering features: do it once, here; the weights
-            # need the corpus's document frequencies and come in the next step.
+            # need the corpus's document frequencies and come on the driver, in arrival order.
             text = article_terms(article)
-            first = compute_features(article, result.mentions, {}, 0, terms=text)
+            # the profile brings its signature, as ingest's does (no second MinHash of the words)
+            p = _profile(article, result) if profiles else None
+            first = compute_features(article, result.mentions, {}, 0, p, terms=text)
             seen, day, sig = first.seen, first.day, first.sig
             title_terms, body_terms = join_terms(text.title_terms), join_terms(text.body_terms)
             vocabulary = join_terms(sorted(first.vocabulary))
+            profile = None if p is None else pickle.dumps(p, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as e:  # noqa: BLE001
             yield "r", (where, f"analysis failed: {type(e).__name__}: {e}")
             continue
@@ -135,18 +150,35 @@ def _analyse_partition(items: Iterable[Document | ReadError], ingested: str) -> 
                 title_terms,
                 body_terms,
                 vocabulary,
+                *position,
+                profile,
             ),
         )
 
 
+def _profile(article: Any, result: Any) -> Any:
+    """The comparison profile of an analysed article, as ingest's workers build it (:func:`khabar.pipeline._profile`)."""
+    from khabar.compare.model import load_model
+
+    return load_model().profile(article, result.mentions, result.statements)
+
+
 def read_articles(
-    spark: SparkSession, listing: Listing, *, source: str | None = None, ingested: str | None = None
-) -> tuple[DataFrame, DataFrame]:
-    """``(articles, rejects)`` DataFrames of everything the listing holds (not yet de-duplicated)."""
+    spark: SparkSession,
+    listing: Listing,
+    *,
+    source: str | None = None,
+    ingested: str | None = None,
+    profiles: bool = False,
+) -> tuple[DataFrame, DataFrame, Callable[[], None]]:
+    """``(articles, rejects, release)``: DataFrames of everything the listing holds (not yet
+    de-duplicated; with ``profiles``, each article's pickled comparison profile in ``profile``), over
+    a cache of what the analysis produced, and the call that frees that cache once both are saved."""
     from pyspark.sql import functions as F
 
     sc = spark.sparkContext
     ingested = ingested or datetime.now(UTC).isoformat(timespec="seconds")
+    ranks = sc.broadcast(listing.ranks)
     parts = []
     if listing.jsonl:
         lines = spark.read.text(listing.jsonl).select(
@@ -155,11 +187,11 @@ def read_articles(
             F.col("_metadata.file_path").alias("path"),
             F.col("_metadata.file_block_start").alias("block"),
         )
-        parts.append(lines.rdd.mapPartitions(lambda rows: _docs_from_lines(rows, source)))
+        parts.append(lines.rdd.mapPartitions(lambda rows: _docs_from_lines(rows, source, ranks.value)))
     if listing.files:
         sidecars = sc.broadcast(listing.sidecars)
         files = sc.binaryFiles(",".join(listing.files), minPartitions=sc.defaultParallelism)
-        parts.append(files.mapPartitions(lambda ps: _docs_from_files(ps, source, sidecars.value)))
+        parts.append(files.mapPartitions(lambda ps: _docs_from_files(ps, source, sidecars.value, ranks.value)))
     if not parts:
         docs = sc.emptyRDD()
     else:
@@ -169,7 +201,7 @@ def read_articles(
     want = 2 * sc.defaultParallelism
     if docs.getNumPartitions() < want:
         docs = docs.repartition(want)
-    out = docs.mapPartitions(lambda items: _analyse_partition(items, ingested)).cache()
+    out = docs.mapPartitions(lambda items: _analyse_partition(items, ingested, profiles)).cache()
     # rows are built to article_schema: checking every one in Python would cost more than making it
     articles = spark.createDataFrame(
         out.filter(lambda t: t[0] == "a").map(lambda t: t[1]), article_schema(), verifySchema=False
@@ -178,13 +210,19 @@ def read_articles(
     rejects = spark.createDataFrame(out.filter(lambda t: t[0] == "r").map(lambda t: t[1]), reject_schema())
     if errors:
         rejects = spark.createDataFrame(errors, reject_schema()).unionByName(rejects)
-    return articles, rejects
+    return articles, rejects, out.unpersist
+
+
+#: The arrival position of a record: the order ``ingest`` reads the inputs in (file, block, record).
+ORDER = ("o_file", "o_block", "o_line")
 
 
 def dedupe(articles: DataFrame) -> DataFrame:
-    """One row per article id, the first by origin; the rest are duplicates."""
+    """One row per article id, the first to arrive (as ``ingest`` keeps it); the rest are duplicates."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    w = Window.partitionBy("id").orderBy(F.col("origin").asc_nulls_last())
-    return articles.withColumn("_k", F.row_number().over(w)).where("_k = 1").drop("_k")
+    # the window runs on the narrow columns only: rows carry texts and profiles, too costly to shuffle
+    w = Window.partitionBy("id").orderBy(*ORDER)
+    first = articles.select("id", *ORDER).withColumn("_k", F.row_number().over(w)).where("_k = 1").drop("_k")
+    return articles.join(first, ["id", *ORDER], "left_semi")

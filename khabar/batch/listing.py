@@ -32,6 +32,9 @@ class Listing:
     files: list[str] = field(default_factory=list)
     sidecars: dict[str, dict[str, Any]] = field(default_factory=dict)  # folder URI → sources.json content
     errors: list[tuple[str, str]] = field(default_factory=list)
+    # file URI → its place in the order ``ingest`` reads the same inputs (inputs in turn, a folder's
+    # files as its sorted walk meets them): the batch job clusters in that order
+    ranks: dict[str, int] = field(default_factory=dict)
 
 
 def _is_jsonl(name: str) -> bool:
@@ -65,6 +68,7 @@ def list_inputs(spark: SparkSession, inputs: Iterable[str]) -> Listing:
         if _hidden(name) or name == SIDECAR or uri in seen:
             return
         seen.add(uri)
+        out.ranks[local_path(uri)] = len(out.ranks)  # file:/x and file:///x are one file
         if _is_jsonl(name):
             out.jsonl.append(uri)
             return
@@ -96,15 +100,19 @@ def list_inputs(spark: SparkSession, inputs: Iterable[str]) -> Listing:
             glob = any(c in item for c in "*?[{")
             out.errors.append((item, "no files match this pattern" if glob else "no such file or directory"))
             continue
-        for status in matches:
+        for status in sorted(matches, key=lambda st: st.getPath().toString()):
             if status.isDirectory():
                 it = fs.listFiles(status.getPath(), True)
+                found = []
                 while it.hasNext():
                     f = it.next()
                     # skip anything under a hidden folder, as the local reader does
-                    rel = f.getPath().toString()[len(status.getPath().toString()) :]
-                    if any(_hidden(p) for p in rel.split("/")[:-1] if p):
+                    rel = [p for p in f.getPath().toString()[len(status.getPath().toString()) :].split("/") if p]
+                    if any(_hidden(p) for p in rel[:-1]):
                         continue
+                    found.append((_walk_key(rel), f))
+                # the local reader's walk: a folder's files (sorted) before its sub-folders (sorted)
+                for _, f in sorted(found, key=lambda kf: kf[0]):
                     add(f)
             else:
                 add(status)
@@ -113,6 +121,15 @@ def list_inputs(spark: SparkSession, inputs: Iterable[str]) -> Listing:
     out.jsonl.sort()
     out.files.sort()
     return out
+
+
+def _walk_key(parts: list[str]) -> tuple[tuple[str, ...], str]:
+    """Where a file (its path parts under the walked folder) comes in a sorted top-down walk.
+
+    >>> sorted([["b", "x.txt"], ["z.txt"], ["a", "c", "y.txt"], ["a", "w.txt"]], key=_walk_key)
+    [['z.txt'], ['a', 'w.txt'], ['a', 'c', 'y.txt'], ['b', 'x.txt']]
+    """
+    return tuple(parts[:-1]), parts[-1]
 
 
 def _load_sidecar(spark: SparkSession, folder: str, out: Listing) -> None:

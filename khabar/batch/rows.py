@@ -103,6 +103,12 @@ def article_schema() -> Any:
             T.StructField("title_terms", s),
             T.StructField("body_terms", s),
             T.StructField("vocabulary", s),
+            # the arrival position (file rank, block, record): ingest's order, for the replay
+            T.StructField("o_file", L),
+            T.StructField("o_block", L),
+            T.StructField("o_line", L),
+            # the comparison profile, pickled, when the model scores (else null)
+            T.StructField("profile", T.BinaryType()),
         ]
     )
 

@@ -92,11 +92,9 @@ class BatchReport:
     articles: int = 0
     duplicates: int = 0
     rejects: int = 0
-    candidate_pairs: int = 0
-    copy_pairs: int = 0
-    scored_pairs: int = 0
-    linked_pairs: int = 0
-    refine_rounds: int = 0
+    candidate_pairs: int = 0  # pairs the clusterer looked at (the lexical gate's and the model's)
+    copy_pairs: int = 0  # articles that joined an earlier article's near-copy group
+    scored_pairs: int = 0  # pairs the scorer scored (the model, past the gate)
     stories: int = 0
     multi_article_stories: int = 0
     largest_story: int = 0

@@ -8,6 +8,7 @@ reading it as "no overlap".
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 import numpy as np
@@ -164,6 +165,43 @@ def match_quotes(a: Sequence[Quote], b: Sequence[Quote],
     Best pairs first, each quote used once (so swapping ``a`` and ``b`` finds the same pairs).
     """
     return _greedy(_quote_scores(a, b), threshold)
+
+
+# --- days named in the texts ----------------------------------------------------------------------------
+
+
+def weekday_gap(a: set[int], b: set[int]) -> float:
+    """Fewest days between a weekday of ``a`` and one of ``b`` (0 … 3, round the week); NaN when
+    either text names none (unknown).
+
+    >>> weekday_gap({0}, {6}), weekday_gap({1, 5}, {3}), weekday_gap(set(), {1})
+    (1.0, 2.0, nan)
+    """
+    if not a or not b:
+        return np.nan
+    return float(min(min((x - y) % 7, (y - x) % 7) for x in a for y in b))
+
+
+def _day_of_year(date: str) -> int | None:
+    try:
+        month, day = (int(x) for x in date.split("-"))
+        return (dt.date(2000, month, day) - dt.date(2000, 1, 1)).days  # 2000: 29 February exists
+    except ValueError:
+        return None
+
+
+def date_gap(a: set[str], b: set[str]) -> float:
+    """Fewest days between a ``MM-DD`` date of ``a`` and one of ``b`` (the year is not known: round
+    the year); NaN when either text names none.
+
+    >>> date_gap({"09-10"}, {"09-11", "12-01"}), date_gap({"12-31"}, {"01-02"}), date_gap({"09-10"}, set())
+    (1.0, 2.0, nan)
+    """
+    da = [d for d in map(_day_of_year, a) if d is not None]
+    db = [d for d in map(_day_of_year, b) if d is not None]
+    if not da or not db:
+        return np.nan
+    return float(min(min(abs(x - y), 366 - abs(x - y)) for x in da for y in db))
 
 
 # --- feature computation ------------------------------------------------------------------------------

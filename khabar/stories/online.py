@@ -15,7 +15,9 @@ Each new article is compared only with a few *candidate* stories, found through 
 The best ``top_k`` candidates by shared-key weight go to the comparison model, which scores the
 article against each story's representatives (the medoid and the next most central members). The
 article joins the best story whose medoid, or a majority of whose representatives, score as the same
-story; it never joins on one member alone, so a chain of weak links cannot glue stories together. An
+story, and whose representatives do on average; it never joins on one member alone, so a chain of
+weak links cannot glue stories together. The scores carry the event rule (two texts naming days that
+lie apart are two happenings, ``rules.event_score``). An
 article that links two or more stories *strongly* (medoid score ≤ ``merge_score``) merges them when
 their medoids also agree. Otherwise it starts a new story. Every one of these decisions is a rule of
 :mod:`khabar.stories.rules`, shared with the Spark job; this module executes no SQL.
@@ -130,7 +132,8 @@ class Clusterer:
                     later.append((idx, first[article.id]))
                 else:
                     first[article.id] = idx
-                    todo.append((idx, item, article_terms(article)))
+                    # an item may bring its terms (the Spark job stems in its tasks, not on the driver)
+                    todo.append((idx, item, getattr(item, "terms", None) or article_terms(article)))
             df = self.index.document_frequencies(w for t in todo for w in (*t[2].title_terms, *t[2].body_terms))
             n_docs = self.index.count_clustered()
             batch: list[tuple[int, Any, Features]] = []

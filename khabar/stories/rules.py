@@ -11,12 +11,18 @@ MinHash estimate of word-shingle Jaccard (higher is closer).
 4.5
 >>> is_copy(0.9, DEFAULT), is_copy(0.5, DEFAULT)
 (True, False)
->>> joins(2.0, [2.0, 3.0], DEFAULT), joins(3.0, [2.0, 2.1, 3.0], DEFAULT), joins(3.0, [3.0, 2.0], DEFAULT)
+>>> joins(2.0, [2.0, 2.3], DEFAULT), joins(2.4, [2.4, 2.0, 2.1], DEFAULT), joins(3.0, [3.0, 2.0], DEFAULT)
 (True, True, False)
+>>> joins(2.0, [2.0, 3.5], DEFAULT)  # the medoid is close, the mean is not
+False
 >>> centrality(0.0, 0)
 2.5
 >>> pick_reps([(2.0, 1, 1, "a"), (1.5, 2, 1, "b"), (1.8, 3, 3, "c")], DEFAULT)
 ['b', 'c']
+>>> in_conflict(3.0, float("nan"), DEFAULT), in_conflict(1.0, float("nan"), DEFAULT)
+(True, False)
+>>> event_score(1.9, True, DEFAULT), event_score(1.1, True, DEFAULT), event_score(1.9, False, DEFAULT)
+(3.5, 1.1, 1.9)
 >>> in_window(100, 107, DEFAULT), in_window(100, 108, DEFAULT), in_window(UNDATED, 100, DEFAULT)
 (True, False, True)
 >>> window_ranges(100, DEFAULT), window_ranges(UNDATED, DEFAULT) == [(UNDATED, LAST_DAY)]
@@ -42,9 +48,13 @@ __all__ = [
     "candidate_budget",
     "centrality",
     "centrality_col",
+    "event_score",
+    "event_score_col",
     "has_exact_medoid",
     "has_exact_medoid_col",
     "in_window",
+    "in_conflict",
+    "in_conflict_col",
     "in_window_col",
     "is_candidate",
     "is_candidate_col",
@@ -173,14 +183,51 @@ def needs_model_col(lexical_score: Column, config: StoryConfig) -> Column:
     return lexical_score < config.gate_score
 
 
+def in_conflict(weekday_gap: float, date_gap: float, config: StoryConfig) -> bool:
+    """What the two texts say about the day disagrees: the nearest weekdays they name (or the nearest
+    calendar dates) lie ``conflict_days`` or more apart.
+
+    A gap is ``NaN`` where a text names no day: unknown, never a conflict (``NaN >= x`` is false).
+    """
+    return weekday_gap >= config.conflict_days or date_gap >= config.conflict_days
+
+
+def in_conflict_col(weekday_gap: Column, date_gap: Column, config: StoryConfig) -> Column:
+    """:func:`in_conflict` over columns (``NaN``/null: no conflict)."""
+    from pyspark.sql import functions as F
+
+    far = (F.nanvl(weekday_gap, F.lit(None)) >= config.conflict_days) | (
+        F.nanvl(date_gap, F.lit(None)) >= config.conflict_days)
+    return F.coalesce(far, F.lit(False))
+
+
+def event_score(score: float, conflict: bool, config: StoryConfig) -> float:
+    """The score clustering decides on: a pair :func:`in_conflict` is two stories (``gate_score``)
+    unless the model is as sure as a next-day retelling of one report (``conflict_score``)."""
+    return max(score, config.gate_score) if conflict and score > config.conflict_score else score
+
+
+def event_score_col(score: Column, conflict: Column, config: StoryConfig) -> Column:
+    """:func:`event_score` over columns."""
+    from pyspark.sql import functions as F
+
+    vetoed = conflict & (score > config.conflict_score)
+    return F.when(vetoed, F.greatest(score, F.lit(config.gate_score))).otherwise(score)
+
+
 # --- joining and merging -----------------------------------------------------------------------------
 
 
 def joins(medoid_score: float, rep_scores: Sequence[float], config: StoryConfig) -> bool:
-    """The join rule: the medoid scores as the same story, or a majority of (two or more) representatives do.
+    """The join rule: on average over the representatives the article scores as the same story, and
+    the medoid does too, or a majority of (two or more) representatives do.
 
-    ``rep_scores`` are the article's scores against the story's representatives, the medoid's among them.
+    ``rep_scores`` are the article's scores against the story's representatives, the medoid's among
+    them. The mean weighs every representative: a sibling story (same actors, another happening)
+    often scores close to the one member that names no day and far from those that name another.
     """
+    if sum(rep_scores) / max(1, len(rep_scores)) > config.join_score:
+        return False
     if medoid_score <= config.join_score:
         return True
     if len(rep_scores) < 2:
@@ -189,9 +236,12 @@ def joins(medoid_score: float, rep_scores: Sequence[float], config: StoryConfig)
     return share >= config.join_share
 
 
-def joins_col(medoid_score: Column, n_reps: Column, share: Column, config: StoryConfig) -> Column:
-    """:func:`joins` over columns: ``share`` is the mean of ``score <= join_score`` over ``n_reps`` scores."""
-    return (medoid_score <= config.join_score) | ((n_reps >= 2) & (share >= config.join_share))
+def joins_col(medoid_score: Column, n_reps: Column, share: Column, mean_score: Column,
+              config: StoryConfig) -> Column:
+    """:func:`joins` over columns: ``share`` is the mean of ``score <= join_score`` over ``n_reps``
+    scores, ``mean_score`` the mean of the scores."""
+    close = (medoid_score <= config.join_score) | ((n_reps >= 2) & (share >= config.join_share))
+    return (mean_score <= config.join_score) & close
 
 
 def passes(score: float, config: StoryConfig) -> bool:

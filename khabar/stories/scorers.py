@@ -20,8 +20,10 @@ from typing import Any, Protocol
 import numpy as np
 
 from khabar.compare import minhash
+from khabar.config import DEFAULT, StoryConfig
 from khabar.store.db import Store
 from khabar.stories.features import Features, item_parts
+from khabar.stories.rules import event_score, in_conflict
 from khabar.types import Mention, Statement
 
 __all__ = ["LexicalScorer", "ModelScorer", "Scorer", "default_scorer", "stored_analysis"]
@@ -73,16 +75,19 @@ class LexicalScorer:
 class ModelScorer:
     """The comparison model of :mod:`khabar.compare.model` (``load_model``, ``score_pairs``).
 
-    ``path``: a model file other than the shipped one.
+    ``path``: a model file other than the shipped one. Scores are the model's, with the story rule
+    :func:`~khabar.stories.rules.event_score` applied: what the texts say about the day can overrule
+    a close score (``config``: its thresholds).
     """
 
     name = "model"
 
-    def __init__(self, path: str | None = None) -> None:
+    def __init__(self, path: str | None = None, config: StoryConfig = DEFAULT) -> None:
         from khabar.compare import model as similarity
 
         self._similarity = similarity
         self.model = similarity.load_model(path)
+        self.config = config
         self._shipped = path is None  # profiles built elsewhere (ingest's workers) use the shipped model
 
     def prepare(self, item: Any, features: Features) -> Any:
@@ -101,7 +106,17 @@ class ModelScorer:
     def score(self, a: Sequence[Any], b: Sequence[Any]) -> np.ndarray:
         if not a:
             return np.empty(0)
-        return np.asarray(self._similarity.score_pairs(list(a), list(b), model=self.model), dtype=np.float64)
+        from khabar.compare.features import date_gap, weekday_gap
+
+        if len(a) != len(b):
+            raise ValueError(f"{len(a)} profiles against {len(b)}")
+        raw = self.model.predict_targets(list(zip(a, b, strict=True)))[:, 0]
+        out = np.empty(len(a), dtype=np.float64)
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            conflict = in_conflict(weekday_gap(x.numbers.weekdays, y.numbers.weekdays),
+                                   date_gap(x.numbers.dates, y.numbers.dates), self.config)
+            out[i] = event_score(float(raw[i]), conflict, self.config)
+        return out
 
 
 def default_scorer() -> Scorer:

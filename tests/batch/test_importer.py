@@ -28,10 +28,15 @@ OTHER = "أعلنت الجامعة العربية تأجيل فعاليات يو
 
 
 def _article_row(a: Article) -> dict:
-    f = compute_features(a, None, {}, 0)
     return {"id": a.id, "title": a.title, "text": a.text, "raw": a.raw, "url": None, "source": a.source,
             "lang": "ar", "published": a.published, "input_id": None, "author": None, "origin": None,
-            "ingested": a.published, "spans": "[]", "entities": [], "statements": [],
+            "ingested": a.published, "spans": "[]", "entities": [], "statements": []}
+
+
+def _member_row(a: Article, story: int, cent_sum: float, cent_n: int, group: str) -> dict:
+    """A member as the job writes it: with the clustering features the story index keeps."""
+    f = compute_features(a, None, {}, 0)
+    return {"article_id": a.id, "story_id": story, "cent_sum": cent_sum, "cent_n": cent_n, "copy_group": group,
             "seen": f.seen, "day": f.day, "sig": sig_blob(f.sig), "features": f.to_json()}
 
 
@@ -48,12 +53,11 @@ def result(tmp_path) -> Path:
     tables = {
         "articles": rows,
         "stories": [{"id": 1, "headline": "بيرقدار ينفي", "medoid": "a0", "reps": ["a0"], "size": 2,
-                     "first_seen": "2018-03-01", "last_seen": "2018-03-02", "last_day": rows[1]["day"]},
+                     "first_seen": "2018-03-01", "last_seen": "2018-03-02", "last_day": 17592},
                     {"id": 2, "headline": "تأجيل يوم الإعلام", "medoid": "a2", "reps": ["a2"], "size": 1,
-                     "first_seen": "2018-03-02", "last_seen": "2018-03-02", "last_day": rows[2]["day"]}],
-        "members": [{"article_id": "a0", "story_id": 1, "cent_sum": 1.0, "cent_n": 1, "copy_group": "a0"},
-                    {"article_id": "a1", "story_id": 1, "cent_sum": 1.0, "cent_n": 1, "copy_group": "a0"},
-                    {"article_id": "a2", "story_id": 2, "cent_sum": 0.0, "cent_n": 0, "copy_group": "a2"}],
+                     "first_seen": "2018-03-02", "last_seen": "2018-03-02", "last_day": 17592}],
+        "members": [_member_row(arts[0], 1, 1.0, 1, "a0"), _member_row(arts[1], 1, 1.0, 1, "a0"),
+                    _member_row(arts[2], 2, 0.0, 0, "a2")],
         "terms": [{"term": "غوطه", "df": 2}],
     }
     for name, table in tables.items():

@@ -85,16 +85,17 @@ def test_joins_col_matches_joins(spark):
         [C.join_score + 0.1, C.join_score - 0.1, C.join_score - 0.2],
         [C.join_score + 0.1, C.join_score + 0.2, C.join_score - 0.2],
         [3.0, 2.0, 2.0, 2.0, 3.0],
+        [C.join_score - 0.1, C.gate_score],  # the medoid is close, the mean is not
     ]
     rows = [
-        (k, float(cs[0]), len(cs), sum(rules.passes(s, C) for s in cs) / len(cs))
+        (k, float(cs[0]), len(cs), sum(rules.passes(s, C) for s in cs) / len(cs), sum(cs) / len(cs))
         for k, cs in enumerate(cases)
     ]
-    df = spark.createDataFrame(rows, "k long, medoid double, n long, share double")
+    df = spark.createDataFrame(rows, "k long, medoid double, n long, share double, mean double")
     got = {
         r["k"]: r["joins"]
         for r in df.select(
-            "k", rules.joins_col(F.col("medoid"), F.col("n"), F.col("share"), C).alias("joins")
+            "k", rules.joins_col(F.col("medoid"), F.col("n"), F.col("share"), F.col("mean"), C).alias("joins")
         ).collect()
     }
     assert got == {k: rules.joins(cs[0], cs, C) for k, cs in enumerate(cases)}
