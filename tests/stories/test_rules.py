@@ -4,7 +4,6 @@ overrule a close model score; an absent signal is unknown, never a mismatch. Sco
 from __future__ import annotations
 
 import math
-import shutil
 
 import pytest
 
@@ -81,28 +80,6 @@ def test_the_same_or_next_day_keeps_the_score(scorer, day):
     a, b = _profile(scorer, SEMI), _profile(scorer, QUARTER.format(day=day))
     assert weekday_gap(a.numbers.weekdays, b.numbers.weekdays) < DEFAULT.conflict_days
     assert scorer.score([a], [b])[0] == pytest.approx(_raw(scorer, a, b))
-
-
-@pytest.mark.skipif(shutil.which("java") is None, reason="no Java runtime on PATH (Spark needs one)")
-def test_column_forms_match_python_forms():
-    pytest.importorskip("pyspark", reason="pyspark is not installed (pip install -e .[spark])")
-    from pyspark.sql import functions as F
-
-    from khabar.batch.session import spark_session
-
-    spark = spark_session("local[1]", conf={"spark.sql.shuffle.partitions": "2"})
-    c = DEFAULT
-    scores = [1.0, c.conflict_score, c.conflict_score + 1e-9, c.join_score, 3.9]
-    signals = [0.0, 1.0, float(c.conflict_days), 3.0, None, float("nan")]
-    rows = [(s, w, d) for s in scores for w in signals for d in signals]
-    df = spark.createDataFrame(rows, "s double, w double, d double")
-    conflict = rules.in_conflict_col(F.col("w"), F.col("d"), c)
-    got = df.select("s", "w", "d", conflict.alias("c"), rules.event_score_col(F.col("s"), conflict, c).alias("e"))
-    for r in got.collect():
-        w = NAN if r["w"] is None else r["w"]
-        d = NAN if r["d"] is None else r["d"]
-        assert r["c"] == rules.in_conflict(w, d, c)
-        assert r["e"] == rules.event_score(r["s"], r["c"], c)
 
 
 def test_joining_weighs_every_representative():
