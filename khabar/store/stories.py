@@ -114,6 +114,15 @@ class StoryIndex:
             (self.id_floor, headline, medoid, json.dumps(list(reps)), first_seen, last_seen, last_day),
         ).lastrowid
 
+    def dated_spans(self, story_ids: Sequence[int], undated: int) -> dict[int, tuple[int, int]]:
+        """``(first, last)`` day of the dated members (day above ``undated``) of each story that has one."""
+        if not story_ids:
+            return {}
+        rows = self.db.execute(
+            f"SELECT story_id, min(day), max(day) FROM story_articles WHERE story_id IN ({marks(len(story_ids))}) "
+            "AND day > ? GROUP BY story_id", [*story_ids, undated])
+        return {r[0]: (r[1], r[2]) for r in rows}
+
     def story_size(self, story_id: int) -> int:
         return self.db.execute("SELECT size FROM stories WHERE id = ?", (story_id,)).fetchone()[0]
 

@@ -172,7 +172,8 @@ class Clusterer:
 
         Near-copies come as ``(resemblance, mid, story id, copy group)``. Every lookup is an indexed
         range read capped at ``max_postings``/``max_band_postings`` rows inside the time window, so
-        the cost does not depend on the size of the store.
+        the cost does not depend on the size of the store. A dated article meets only stories whose
+        dated members lie within the window of it (``rules.story_in_window``).
         """
         cfg = self.config
         ranges = rules.window_ranges(f.day, cfg)  # the window, and the undated (unknown) days
@@ -196,6 +197,10 @@ class Clusterer:
                 if rules.key_usable(len(sids), False, cfg):  # a key of too many stories tells none apart
                     for sid in sids:
                         weight[sid] += rules.key_weight(1, 0.0)
+        if f.day != rules.UNDATED and weight:  # undated members may have brought in stories dated far away
+            spans = self.index.dated_spans(sorted(weight), rules.UNDATED)
+            weight = Counter({s: w for s, w in weight.items() if rules.story_in_window(f.day, spans.get(s), cfg)})
+            copies = [c for c in copies if c[2] in weight]
         return weight, copies
 
     def _top(self, weight: Counter[int]) -> list[int]:
@@ -385,9 +390,19 @@ class Clusterer:
         sid = self._live(sid)
         if not others:
             return sid
-        medoids = self.index.medoids([sid, *others])
-        scores = self._scores([(medoids[sid], medoids[o]) for o in others])
-        agree = [o for o, s in zip(others, scores, strict=True) if rules.medoids_agree(s, self.config)]
+        spans = self.index.dated_spans([sid, *others], rules.UNDATED)
+        others = [o for o in others if rules.spans_meet(spans.get(sid), spans.get(o), self.config)]
+        if not others:
+            return sid
+        reps = self._reps_of([sid, *others])
+        cross = {o: [(a, b) for a in reps.get(sid, []) for b in reps.get(o, [])] for o in others}
+        scores = self._scores([p for o in others for p in cross[o]])
+        agree, k = [], 0
+        for o in others:
+            got = scores[k : k + len(cross[o])]
+            k += len(cross[o])
+            if len(got) and rules.stories_agree(float(got[0]), [float(x) for x in got], self.config):
+                agree.append(o)
         if not agree:
             return sid
         return self.merge([sid, *agree])

@@ -14,6 +14,8 @@ MinHash estimate of word-shingle Jaccard (higher is closer).
 (True, True, False)
 >>> joins(2.0, [2.0, 3.5], DEFAULT)  # the medoid is close, the mean is not
 False
+>>> stories_agree(3.0, [3.0, 1.0, 1.2, 1.4], DEFAULT), stories_agree(3.0, [3.0], DEFAULT)  # mean 1.65; one pair
+(True, False)
 >>> centrality(0.0, 0)
 2.5
 >>> pick_reps([(2.0, 1, 1, "a"), (1.5, 2, 1, "b"), (1.8, 3, 3, "c")], DEFAULT)
@@ -21,9 +23,13 @@ False
 >>> in_conflict(3.0, float("nan"), DEFAULT), in_conflict(1.0, float("nan"), DEFAULT)
 (True, False)
 >>> event_score(1.9, True, DEFAULT), event_score(1.1, True, DEFAULT), event_score(1.9, False, DEFAULT)
-(3.5, 1.1, 1.9)
+(3.7, 1.1, 1.9)
 >>> in_window(100, 107, DEFAULT), in_window(100, 108, DEFAULT), in_window(UNDATED, 100, DEFAULT)
 (True, False, True)
+>>> story_in_window(130, (100, 120), DEFAULT), story_in_window(127, (100, 120), DEFAULT), story_in_window(5, None, DEFAULT)
+(False, True, True)
+>>> spans_meet((100, 110), (118, 130), DEFAULT), spans_meet((100, 110), (117, 130), DEFAULT)
+(False, True)
 >>> window_ranges(100, DEFAULT), window_ranges(UNDATED, DEFAULT) == [(UNDATED, LAST_DAY)]
 ([(93, 107), (-1000000, -1000000)], True)
 """
@@ -54,6 +60,9 @@ __all__ = [
     "key_usable",
     "key_weight",
     "medoids_agree",
+    "spans_meet",
+    "stories_agree",
+    "story_in_window",
     "needs_model",
     "passes",
     "pick_reps",
@@ -83,6 +92,26 @@ LAST_DAY = 1_000_000
 def in_window(day_a: int, day_b: int, config: StoryConfig) -> bool:
     """Two articles can be one story in time: within ``window_days``, or one of them undated (unknown)."""
     return day_a == UNDATED or day_b == UNDATED or abs(day_a - day_b) <= config.window_days
+
+
+def story_in_window(day: int, span: tuple[int, int] | None, config: StoryConfig) -> bool:
+    """An article can join a story in time: within ``window_days`` of the story's dated members
+    (``span``: their first and last day), or one side without a date (unknown).
+
+    The pairwise window (:func:`in_window`) is checked on the postings; this is the same window held
+    against the whole story, so undated members do not carry an article into a story whose dated
+    members all lie weeks away (the first round and the result of one election).
+    """
+    if day == UNDATED or span is None:
+        return True
+    return span[0] - config.window_days <= day <= span[1] + config.window_days
+
+
+def spans_meet(a: tuple[int, int] | None, b: tuple[int, int] | None, config: StoryConfig) -> bool:
+    """Two stories can be one in time: their dated spans come within ``window_days``, or one has none."""
+    if a is None or b is None:
+        return True
+    return a[0] - config.window_days <= b[1] and b[0] - config.window_days <= a[1]
 
 
 def window_ranges(day: int, config: StoryConfig) -> list[tuple[int, int]]:
@@ -183,8 +212,18 @@ def is_strong(medoid_score: float, config: StoryConfig) -> bool:
 
 
 def medoids_agree(score: float, config: StoryConfig) -> bool:
-    """Two strongly linked stories merge when their medoids score at most ``merge_link_score``."""
+    """Two medoids score as one story for merging: at most ``merge_link_score``."""
     return score <= config.merge_link_score
+
+
+def stories_agree(medoid_score: float, cross_scores: Sequence[float], config: StoryConfig) -> bool:
+    """Two strongly linked stories merge when their medoids agree, or when their representatives do
+    on average (``cross_scores``: every representative of one against every one of the other, the
+    medoid pair first): as in :func:`joins`, one member that the lexical gate or the event rule keeps
+    apart does not veto what the rest agree on."""
+    if medoids_agree(medoid_score, config):
+        return True
+    return len(cross_scores) > 1 and medoids_agree(sum(cross_scores) / len(cross_scores), config)
 
 
 # --- representatives ---------------------------------------------------------------------------------

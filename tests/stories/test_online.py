@@ -149,6 +149,19 @@ def test_an_undated_article_meets_dated_ones_of_any_day(store, tmp_path, undated
     assert features.Features.from_row(aid, *StoryIndex(store).features_row(aid)).day == rules.UNDATED
 
 
+def test_an_undated_member_does_not_carry_a_story_to_a_date_weeks_away(store, tmp_path):
+    # the undated page meets both dated ones, but the story it joined is dated in January: an article
+    # of March is another happening's (the first round and the result of one election)
+    rec = next(r for r in gold_records() if r["lang"] == "ar" and len(r["text"]) > 400)
+    jan = {**rec, "id": "jan", "published": "2018-01-01"}
+    undated = {**rewrap(rec, "undated", "https://x.example/2"), "published": None}
+    march = {**rewrap(rec, "march", "https://y.example/3", "الوكالة"), "published": "2018-03-01"}
+    week = {**rewrap(rec, "week", "https://z.example/4", "الموقع"), "published": "2018-01-06"}
+    ingest_and_cluster(write(tmp_path, "w.jsonl", [jan, undated, march, week]), store, scorer=LEX)
+    assert story_of(store, "undated") == story_of(store, "jan") == story_of(store, "week")
+    assert story_of(store, "march") != story_of(store, "jan")
+
+
 # --- merging ------------------------------------------------------------------------------------------
 
 
