@@ -39,7 +39,9 @@ _DAY_MONTH = re.compile(rf"(?<!\d)([0-3]?\d)(?:er)?\s+(?:من\s+)?(?:شهر\s+)?
 _MONTH_DAY = re.compile(rf"(?<![^\W\d_])({_MONTH_RX})\s+([0-3]?\d)(?![\d.,])")
 _NUMERIC_DATE = re.compile(r"(?<![\d.,/])([0-3]?\d)[/.-](0?[1-9]|1[0-2])[/.-]((?:19|20)\d\d)(?![\d])")
 _YEAR = re.compile(r"(?<![\d.,])((?:19[5-9]|20[0-4])\d)(?![\d.,%])")
-_NUMBER = re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)*")
+# "72،71": the Arabic comma between digits with one or two after it is a decimal comma (Levantine
+# usage, "72،71 بالمئة"); with a space after it, or more digits, it separates a list.
+_NUMBER = re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)*(?:،\d{1,2}(?!\d))?")
 _WEEKDAYS = {
     w: i
     for i, names in enumerate(
@@ -60,7 +62,7 @@ _WEEKDAY_RX = re.compile(r"(?<![^\W\d_])(" + "|".join(map(re.escape, _WEEKDAYS))
 
 def _number_key(s: str) -> str | None:
     """A canonical form of a number as written: thousands separators dropped, decimal point kept."""
-    s = s.strip(".,")
+    s = s.strip(".,").replace("،", ".")
     if re.fullmatch(r"\d{1,3}(?:,\d{3})+", s) or re.fullmatch(r"\d{1,3}(?:\.\d{3}){2,}", s):
         s = s.replace(",", "").replace(".", "")
     else:

@@ -40,3 +40,11 @@ def test_weekdays_across_languages():
 def test_the_smallest_figure_is_a_setting():
     assert extract_numbers("قتل 7 أشخاص").numbers == set()
     assert extract_numbers("قتل 7 أشخاص", min_quantity=5).numbers == {"7"}
+
+
+def test_an_arabic_decimal_comma_is_one_number_and_a_list_comma_is_not():
+    # a real headline of the stories dev set: «قيس سعيّد رئيساً لتونس للبلاد بنسبة 72،71 بالمئة من الأصوات»
+    n = extract_numbers("قيس سعيّد رئيساً لتونس للبلاد بنسبة 72،71 بالمئة من الأصوات، مقابل 27،29")
+    assert n.numbers == {"72.71", "27.29"}
+    assert extract_numbers("سقط 120، 35 منهم أطفال").numbers == {"120", "35"}  # a comma and a space: two
+    assert extract_numbers("بين 120،350 شخصا").numbers == {"120", "350"}  # three digits after it: a list
