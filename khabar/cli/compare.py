@@ -139,7 +139,7 @@ def eval_pairs(
 def train_similarity(
     path: Annotated[Path, typer.Argument(help="Labelled pairs, JSONL as semeval2022-task8-train.jsonl.")],
     out: Annotated[Path | None, typer.Option("--out", help="Where to write the model "
-                                             "(default: the shipped khabar/models/similarity.joblib).",
+                                             "(default: the shipped khabar/models/similarity.npz).",
                                              show_default=False)] = None,
     embedder: EmbedderOpt = None,
     as_json: JsonOpt = False,

@@ -1,9 +1,11 @@
 """The hashing space of profile vectors and the background document frequencies that weight it.
 
-Vectors come from :class:`sklearn.feature_extraction.text.HashingVectorizer`, so no vocabulary is
-stored; the IDF weights come from a :class:`Background` of document frequencies per hash bucket.
-The shipped background (in ``khabar/models/similarity.joblib``) is the training corpus;
-:func:`khabar.compare.profile.update_idf` adds a store's articles to it.
+Vectors are hashed as :class:`sklearn.feature_extraction.text.HashingVectorizer` hashes them
+(:data:`WORD_HV`, :data:`CHAR_HV`; :func:`murmurhash3_32` is its hash), so no vocabulary is stored;
+the IDF weights come from a :class:`Background` of document frequencies per hash bucket.
+The shipped background (in ``khabar/models/similarity.npz``) is the training corpus;
+:func:`khabar.compare.profile.update_idf` adds a store's articles to it. The vectorizers are made on
+first use (they import scikit-learn, which only training and the tests need).
 
 >>> from khabar.types import Article
 >>> bg = fit_background([Article(id="a", title="", text="جيش الإسلام ينفي", raw="")])
@@ -15,28 +17,77 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.feature_extraction.text import HashingVectorizer
 
 from khabar.text import arabic
 from khabar.types import Article
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 # The hashing space: part of the shipped model (its document frequencies are counted per bucket),
 # so changing a size means retraining it. 2^18 word buckets keep collisions rare for a news
 # vocabulary of light stems; character n-grams are many more.
 WORD_FEATURES = 2**18
 CHAR_FEATURES = 2**19
+#: The character n-gram lengths of :data:`CHAR_HV` (``ngram_range``).
+CHAR_NGRAMS = (3, 5)
 
-WORD_HV = HashingVectorizer(
-    analyzer=lambda terms: terms, n_features=WORD_FEATURES, alternate_sign=False, norm=None,
-)
-# char_wb on the matching form: n-grams never straddle words, and spelling variants already agree.
-CHAR_HV = HashingVectorizer(
-    analyzer="char_wb", ngram_range=(3, 5), n_features=CHAR_FEATURES, alternate_sign=False, norm=None,
-    lowercase=False, dtype=np.float32,
-)
+
+@cache
+def _vectorizers() -> dict[str, Any]:
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    return {
+        "WORD_HV": HashingVectorizer(
+            analyzer=_identity, n_features=WORD_FEATURES, alternate_sign=False, norm=None,
+        ),
+        # char_wb on the matching form: n-grams never straddle words, and spelling variants already agree.
+        "CHAR_HV": HashingVectorizer(
+            analyzer="char_wb", ngram_range=CHAR_NGRAMS, n_features=CHAR_FEATURES, alternate_sign=False,
+            norm=None, lowercase=False, dtype=np.float32,
+        ),
+    }
+
+
+def _identity(terms: list[str]) -> list[str]:
+    return terms
+
+
+def __getattr__(name: str) -> Any:
+    # WORD_HV and CHAR_HV are made when first asked for: scoring never needs them
+    if name in ("WORD_HV", "CHAR_HV"):
+        return _vectorizers()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def murmurhash3_32(s: str, seed: int = 0) -> int:
+    """MurmurHash3 (x86, 32-bit) of ``s``'s UTF-8 bytes, signed, as ``sklearn.utils.murmurhash3_32(s, seed)``
+    gives it (the vectorizers' hash), in pure Python: no scikit-learn needed to hash.
+
+    >>> murmurhash3_32("abc"), murmurhash3_32(" غوط ")
+    (-1277324294, -116337020)
+    """
+    data = s.encode("utf-8")
+    n = len(data)
+    h = seed & 0xFFFFFFFF
+    end = n & ~3
+    for i in range(0, end, 4):
+        k = (int.from_bytes(data[i : i + 4], "little") * 0xCC9E2D51) & 0xFFFFFFFF
+        k = (((k << 15) | (k >> 17)) * 0x1B873593) & 0xFFFFFFFF
+        h ^= k
+        h = ((((h << 13) | (h >> 19)) & 0xFFFFFFFF) * 5 + 0xE6546B64) & 0xFFFFFFFF
+    if n & 3:
+        k = (int.from_bytes(data[end:], "little") * 0xCC9E2D51) & 0xFFFFFFFF
+        h ^= (((k << 15) | (k >> 17)) * 0x1B873593) & 0xFFFFFFFF
+    h ^= n
+    h = ((h ^ (h >> 16)) * 0x85EBCA6B) & 0xFFFFFFFF
+    h = ((h ^ (h >> 13)) * 0xC2B2AE35) & 0xFFFFFFFF
+    h ^= h >> 16
+    return h - (1 << 32) if h & 0x80000000 else h
 
 
 @dataclass
@@ -96,10 +147,11 @@ class Background:
 def fit_background(articles: Iterable[Article]) -> Background:
     """Document frequencies of the given articles (the training corpus, or a store)."""
     bg = Background.empty()
+    hv = _vectorizers()
     for a in articles:
         text = a.text
-        bg.add(binary(WORD_HV.transform([arabic.terms(text, lang=a.lang)])),
-               binary(CHAR_HV.transform([arabic.normalize(text)])))
+        bg.add(binary(hv["WORD_HV"].transform([arabic.terms(text, lang=a.lang)])),
+               binary(hv["CHAR_HV"].transform([arabic.normalize(text)])))
     return bg
 
 

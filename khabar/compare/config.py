@@ -2,7 +2,7 @@
 
 The values that shape a profile or a pair feature (``lead_sentences``, ``keywords``,
 ``max_sentences``, ``min_quantity``, ``quote_match``, ``quote_min_shared``) are what the shipped
-model (``khabar/models/similarity.joblib``) was trained with: change one and retrain it
+model (``khabar/models/similarity.npz``) was trained with: change one and retrain it
 (``khabar train similarity``). The verdict cuts live in :mod:`khabar.compare.verdict`, the MinHash
 scheme in :mod:`khabar.compare.minhash`, the hashing space in :mod:`khabar.compare.background`.
 

@@ -20,11 +20,10 @@ from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils import murmurhash3_32
 
-from khabar.compare.background import CHAR_FEATURES, CHAR_HV, WORD_FEATURES
+from khabar.compare.background import CHAR_FEATURES, CHAR_NGRAMS, WORD_FEATURES, murmurhash3_32
 
-_MIN_N, _MAX_N = CHAR_HV.ngram_range
+_MIN_N, _MAX_N = CHAR_NGRAMS
 # Caches are cleared when full: bounded memory per process (~20–30 MB each), and a
 # news vocabulary's frequent words are back in them within one batch.
 _CACHE_MAX = 1 << 17

@@ -1,4 +1,4 @@
-"""Labelled pairs: loading, training and evaluating the comparison model.
+"""Labelled pairs: loading, training and evaluating the comparison model (:class:`SimilarityModel`).
 
 The pairs are SemEval-2022 Task 8 style JSONL (``text1``, ``text2``, ``gold`` with ``Overall`` 1..4
 and the facets). Folds of cross-validation are grouped so that no article is on both sides of a
@@ -6,6 +6,10 @@ split (:func:`pair_groups`).
 
 >>> pearson([1, 2, 3, 4], [2, 4, 6, 8])
 1.0
+>>> X = np.array([[0.0], [1.0], [2.0], [3.0]] * 10)
+>>> m = SimilarityModel(stretch_folds=1).fit(X, 4 - X[:, 0])
+>>> bool(m.predict(np.array([[0.0]]))[0] > m.predict(np.array([[3.0]]))[0])
+True
 """
 
 from __future__ import annotations
@@ -20,15 +24,149 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.ensemble import HistGradientBoostingRegressor
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import Ridge
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
 from khabar.compare import features as F
 from khabar.compare.background import Background, fit_background
 from khabar.compare.comparison import analyse
 from khabar.compare.config import DEFAULT
 from khabar.compare.embed import EMBED_FEATURE, Embedder, embed_profiles
-from khabar.compare.model import TARGETS, ShippedModel, SimilarityModel, load_model
+from khabar.compare.model import TARGETS, ShippedModel, load_model
 from khabar.compare.profile import Profile, build_profile
 from khabar.types import Article, Document, Mention, Statement
+
+
+def _ridge(alpha: float) -> Pipeline:
+    # Missing features (NaN) become 0 for the linear part: "no evidence" rather than a guess.
+    return Pipeline([("impute", SimpleImputer(strategy="constant", fill_value=0.0, keep_empty_features=True)),
+                     ("scale", StandardScaler()), ("ridge", Ridge(alpha=alpha))])
+
+
+class SimilarityModel(RegressorMixin, BaseEstimator):
+    """Ridge + histogram gradient boosting, averaged, one pair per target column, then de-shrunk.
+
+    The training form of the comparison model: the shipped file holds it as numpy arrays
+    (:class:`khabar.compare.trees.Regressor`, which predicts the same without scikit-learn).
+
+    ``fit(X, Y)`` takes ``Y`` of shape ``(n,)`` (Overall only) or ``(n, len(TARGETS))``; ``predict``
+    returns the first target (Overall) clipped to 1..4, :meth:`predict_targets` all of them.
+
+    A regressor pulls its predictions toward the mean (out of fold, their spread is about 0.8 of the
+    gold ratings'), so a clear same-story pair would read 1.7 rather than 1. With ``stretch_folds``
+    > 1 the fit predicts its own training pairs out of fold (grouped by ``groups`` when given) and
+    scales predictions about the mean so their spread matches the gold spread. Pearson is unchanged;
+    the scores read as ratings again, and the mean absolute error drops (0.495 → 0.466 in grouped CV).
+    Deterministic for a fixed ``random_state``.
+
+    The hyperparameters are scikit-learn parameters (set in ``__init__``, so ``clone`` and grid
+    search work); the defaults are what the shipped model was trained with. They are sized for a
+    few hundred training pairs: a strongly regularised ridge (``ridge_alpha``) on correlated
+    cosines, small trees (``max_leaf_nodes``, ``min_samples_leaf``, ``l2_regularization``) grown
+    slowly (``learning_rate`` × ``max_iter``), and the two averaged equally (``ridge_weight``).
+    """
+
+    def __init__(
+        self,
+        ridge_alpha: float = 30.0,
+        ridge_weight: float = 0.5,
+        max_iter: int = 200,
+        learning_rate: float = 0.05,
+        max_leaf_nodes: int = 15,
+        min_samples_leaf: int = 20,
+        l2_regularization: float = 5.0,
+        stretch_folds: int = 5,
+        random_state: int = 0,
+    ) -> None:
+        self.ridge_alpha = ridge_alpha
+        self.ridge_weight = ridge_weight
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.max_leaf_nodes = max_leaf_nodes
+        self.min_samples_leaf = min_samples_leaf
+        self.l2_regularization = l2_regularization
+        self.stretch_folds = stretch_folds
+        self.random_state = random_state
+
+    def fit(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None,
+            groups: np.ndarray | None = None) -> SimilarityModel:
+        X = np.asarray(X, dtype=np.float64)
+        Y = np.asarray(y, dtype=np.float64)
+        Y = Y.reshape(-1, 1) if Y.ndim == 1 else Y
+        w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        self.n_features_in_ = X.shape[1]
+        # Trees cannot bin a column with fewer than two observed values (and learn nothing from it).
+        cols = []
+        for j in range(X.shape[1]):
+            v = X[:, j]
+            v = v[np.isfinite(v)]
+            if v.size and np.unique(v).size >= 2:
+                cols.append(j)
+        self.tree_columns_ = np.asarray(cols, dtype=np.int64)
+        with threadpool_limits(1):  # a few hundred rows: threads only add contention (and jitter)
+            self.ridges_, self.trees_ = self._fit(X, Y, w)
+            self.centre_ = np.array([np.nanmean(Y[:, k]) for k in range(Y.shape[1])])
+            self.scale_ = np.ones(Y.shape[1])
+            if self.stretch_folds > 1 and X.shape[0] >= 4 * self.stretch_folds:
+                self.scale_ = self._stretch(X, Y, w, groups)
+        return self
+
+    def _fit(self, X: np.ndarray, Y: np.ndarray, w: np.ndarray | None) -> tuple[list, list]:
+        ridges, trees = [], []
+        for k in range(Y.shape[1]):
+            ok = np.isfinite(Y[:, k])
+            wk = None if w is None else w[ok]
+            ridges.append(_ridge(self.ridge_alpha).fit(X[ok], Y[ok, k], ridge__sample_weight=wk))
+            trees.append(HistGradientBoostingRegressor(
+                max_iter=self.max_iter, learning_rate=self.learning_rate, max_leaf_nodes=self.max_leaf_nodes,
+                min_samples_leaf=self.min_samples_leaf, l2_regularization=self.l2_regularization,
+                early_stopping=False, random_state=self.random_state,
+            ).fit(X[ok][:, self.tree_columns_], Y[ok, k], sample_weight=wk))
+        return ridges, trees
+
+    def _raw(self, X: np.ndarray, ridges: list, trees: list) -> np.ndarray:
+        out = np.empty((X.shape[0], len(ridges)))
+        w = self.ridge_weight
+        for k, (r, t) in enumerate(zip(ridges, trees, strict=True)):
+            out[:, k] = w * r.predict(X) + (1 - w) * t.predict(X[:, self.tree_columns_])
+        return out
+
+    def _stretch(self, X: np.ndarray, Y: np.ndarray, w: np.ndarray | None, groups: np.ndarray | None) -> np.ndarray:
+        """Gold spread / out-of-fold prediction spread, per target (never below 1: only de-shrink)."""
+        from sklearn.model_selection import GroupKFold, KFold
+
+        if groups is not None:
+            splits = GroupKFold(self.stretch_folds, shuffle=True, random_state=self.random_state).split(X, Y, groups)
+        else:
+            splits = KFold(self.stretch_folds, shuffle=True, random_state=self.random_state).split(X)
+        oof = np.full(Y.shape, np.nan)
+        for tr, te in splits:
+            ridges, trees = self._fit(X[tr], Y[tr], None if w is None else w[tr])
+            oof[te] = self._raw(X[te], ridges, trees)
+        scale = np.ones(Y.shape[1])
+        for k in range(Y.shape[1]):
+            ok = np.isfinite(Y[:, k]) & np.isfinite(oof[:, k])
+            sd = float(np.std(oof[ok, k]))
+            if sd > 0:
+                scale[k] = max(1.0, float(np.std(Y[ok, k])) / sd)
+        return scale
+
+    def predict_targets(self, X: np.ndarray) -> np.ndarray:
+        """Predictions for every fitted target, ``(n, n_targets)``, clipped to 1..4."""
+        X = np.asarray(X, dtype=np.float64)
+        if X.shape[0] == 0:
+            return np.zeros((0, len(self.ridges_)))
+        with threadpool_limits(1):
+            raw = self._raw(X, self.ridges_, self.trees_)
+        return np.clip(self.centre_ + (raw - self.centre_) * self.scale_, 1.0, 4.0)
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        return self.predict_targets(X)[:, 0]
 
 
 class PairsError(ValueError):
@@ -216,7 +354,8 @@ def background_articles(pairs: Sequence[LabelledPair]) -> list[Article]:
 
 def train(path: str | Path, embedder: Embedder | None = None, random_state: int = 0,
           out: str | Path | None = None) -> ShippedModel:
-    """Fit the model on a labelled-pairs file (background = its cleaned texts); save it to ``out`` if given."""
+    """Fit the model on a labelled-pairs file (background = its cleaned texts); save it to ``out`` if given
+    (as numpy arrays: :meth:`~khabar.compare.model.ShippedModel.save`)."""
     pairs = load_pairs(path)
     bg = fit_background(background_articles(pairs))
     rows = training_rows(pairs, bg, embedder)

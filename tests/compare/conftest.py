@@ -11,7 +11,7 @@ from khabar.types import Article
 
 @pytest.fixture(scope="session")
 def model() -> ShippedModel:
-    """The shipped comparison model (khabar/models/similarity.joblib)."""
+    """The shipped comparison model (khabar/models/similarity.npz)."""
     return load_model()
 
 

@@ -1,4 +1,4 @@
-"""The learned scorer: the shipped model file loads (pickled under the old module path), batch scoring."""
+"""The learned scorer: the shipped model file loads (numpy arrays, no pickle), batch scoring."""
 
 from __future__ import annotations
 
@@ -17,11 +17,11 @@ def test_model_file_loads_and_is_small(model):
     assert model.regressor.predict_targets(np.zeros((0, len(model.feature_names)))).shape[0] == 0
 
 
-def test_loading_leaves_no_alias_module_behind(model):
-    import sys
+def test_loading_gives_the_numpy_regressor(model):
+    from khabar.compare.trees import Regressor
 
-    assert "khabar.similarity" not in sys.modules
-    assert type(model.regressor) is S.SimilarityModel
+    assert type(model.regressor) is Regressor
+    assert model.regressor.forest.roots.size == 5 * 200  # 200 boosting rounds per target
 
 
 def test_score_pairs_is_symmetric_and_checks_lengths(examples, model):
@@ -34,7 +34,7 @@ def test_score_pairs_is_symmetric_and_checks_lengths(examples, model):
 
 
 def test_save_and_load_round_trip(tmp_path, model):
-    path = tmp_path / "m.joblib"
+    path = tmp_path / "m.npz"
     model.save(path)
     again = S.load_model(path)
     X = np.zeros((1, len(model.feature_names)))

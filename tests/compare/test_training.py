@@ -12,6 +12,7 @@ import pytest
 from khabar.compare import features as F
 from khabar.compare import model as M
 from khabar.compare import training as S
+from khabar.compare import trees
 from khabar.compare.background import fit_background
 
 
@@ -54,10 +55,24 @@ def test_training_is_deterministic(tmp_path, semeval_path):
     profiles = S.prepare_profiles(pairs, bg)
     X = F.pair_features_batch([(profiles[p.a.id], profiles[p.b.id]) for p in pairs])
     Y, w, g = S.gold_matrix(pairs), S.sample_weights(pairs), S.pair_groups(pairs)
-    one = M.SimilarityModel().fit(X, Y, sample_weight=w, groups=g).predict_targets(X)
-    two = M.SimilarityModel().fit(X, Y, sample_weight=w, groups=g).predict_targets(X)
+    one = S.SimilarityModel().fit(X, Y, sample_weight=w, groups=g).predict_targets(X)
+    two = S.SimilarityModel().fit(X, Y, sample_weight=w, groups=g).predict_targets(X)
     assert np.array_equal(one, two)
     assert S.pearson(one[:, 0], Y[:, 0]) > 0.7
+
+
+@pytest.mark.slow
+def test_training_writes_the_numpy_form_that_predicts_the_same(tmp_path, semeval_path):
+    small = tmp_path / "pairs.jsonl"
+    _write_pairs(small, semeval_path, 40)
+    out = tmp_path / "model.npz"
+    fitted = S.train(small, out=out)
+    loaded = M.load_model(out)
+    assert isinstance(loaded.regressor, trees.Regressor) and type(fitted.regressor) is S.SimilarityModel
+    pairs = S.load_pairs(small)
+    rows = S.training_rows(pairs, loaded.background, variants=("full", "openings"))
+    assert np.abs(loaded.regressor.predict_targets(rows.X) - fitted.regressor.predict_targets(rows.X)).max() <= 1e-9
+    assert loaded.background.n_docs == fitted.background.n_docs
 
 
 def test_groups_keep_an_article_in_one_fold(semeval_path):
