@@ -17,7 +17,7 @@ import re
 from khabar.analyse.cues import is_kind
 from khabar.analyse.linking import written_names
 from khabar.analyse.quotemarks import MARKS, QUOTE_CHARS, quote_spans
-from khabar.text.arabic import normalize, sentences, split_clitics, tokenize
+from khabar.text.arabic import normalize, sentences, split_clitics, tokens_normalized
 from khabar.text.lexicon import COMPS
 from khabar.types import Mention
 
@@ -60,8 +60,7 @@ class Doc:
 
     def __init__(self, text: str, mentions: list[Mention]) -> None:
         self.text = text
-        self.toks = tokenize(text, punct=True)
-        self.norm = [normalize(t.text) for t in self.toks]
+        self.toks, self.norm = tokens_normalized(text)
         self.starts = [t.start for t in self.toks]
         self.mentions = sorted(mentions, key=lambda m: (m.start, m.end))
         self.ment_of: dict[int, Mention] = {}

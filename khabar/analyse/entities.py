@@ -44,7 +44,15 @@ from khabar.analyse.bounds import analysed_part
 from khabar.analyse.cues import cue_of, is_kind, kind_words
 from khabar.analyse.gazetteer import labels, load_gazetteer
 from khabar.analyse.linking import link
-from khabar.text.arabic import STOPWORDS, Token, normalize, split_clitics, tokenize, unvocalized
+from khabar.text.arabic import (
+    STOPWORDS,
+    Token,
+    normalize,
+    split_clitics,
+    tokenize,
+    tokens_normalized,
+    unvocalized,
+)
 from khabar.text.lexicon import COMPS, KAN, NAME_COLLIDE, NAME_PARTICLES, NP_STOP, PREPS
 from khabar.types import Mention
 
@@ -187,12 +195,12 @@ class _Text:
     """The text under repair: its tokens, their matching forms, and the rule mentions found so far."""
 
     text: str
-    toks: list[Token]
+    toks: list[Token] = field(init=False)  # tokens_normalized: shared with linking and quote finding
     norms: list[str] = field(init=False)
     found: list[Mention] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.norms = [normalize(t.text) for t in self.toks]
+        self.toks, self.norms = tokens_normalized(self.text)
         titles = kind_words("title")
         self.past_titles = _run_ends(self.norms, lambda n: n in titles)
         self.past_role_np = _run_ends(
@@ -210,7 +218,7 @@ class _Text:
 
 def repair(text: str, mentions: Iterable[Mention]) -> list[Mention]:
     """Add the rule mentions (module docstring, rules 1-6) to ``mentions``; offsets into ``text``."""
-    t = _Text(text, tokenize(text, punct=True))
+    t = _Text(text)
     _rule_bracketed(t)
     for i in range(len(t.toks)):
         for rule in _TOKEN_RULES:

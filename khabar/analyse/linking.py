@@ -20,7 +20,7 @@ import bisect
 
 from khabar.analyse.cues import is_kind, kind_words
 from khabar.analyse.quotemarks import QUOTE_CHARS
-from khabar.text.arabic import STOPWORDS, normalize, split_clitics, tokenize, unvocalized
+from khabar.text.arabic import STOPWORDS, normalize, split_clitics, tokens_normalized, unvocalized
 from khabar.text.lexicon import NAME_COLLIDE, NAME_PARTICLES
 from khabar.types import Mention
 
@@ -210,8 +210,7 @@ def _add_surnames(text: str, ms: list[Mention], keys: list[list[str]]) -> tuple[
         surnames.setdefault(sn, (i, raw_last if collide else ""))
     if not surnames:
         return ms, keys
-    toks = tokenize(text, punct=True)
-    norms = [normalize(t.text) for t in toks]
+    toks, norms = tokens_normalized(text)
     # token positions by first-word form (as written, and without a proclitic و/ف): only there
     # can a surname start, so each surname reads its own few positions, not the whole text
     at_form: dict[str, list[int]] = {}

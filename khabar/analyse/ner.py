@@ -150,10 +150,71 @@ def _context_features(tok: str, off: int) -> tuple[str, ...]:
     return tuple(f)
 
 
-def sentence_features(tokens: Sequence[str]) -> list[list[str]]:
-    """CRF features for every token of one sentence (lists of binary attribute names)."""
-    n_tok = len(tokens)
-    norms = [_analyse(t)[0] for t in tokens]
+# One token's cached share of the features: its own, what it lends the tokens two and one places
+# before and after it, its matching form, clitic-stripped form, trigger types, and the key under which
+# the document features (:func:`document_features`) count its repeats ("" for words they skip).
+_Entry = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...],
+               str, str, tuple[str, ...], str]
+
+
+class _Kept:
+    """Each word's features, cached; with ``attrs`` (a fitted model's), cut to the attributes it knows.
+
+    CRFsuite skips an attribute its model does not know (no weight, nothing added to a score), so
+    dropping those before tagging leaves every score, bit for bit, as it was: the known ones stay in
+    their order. Fewer than half of an article's attributes are known; the rest cost building,
+    passing and a failed dictionary lookup each. ``attrs=None`` keeps them all (training).
+    """
+
+    _MAX = 1 << 17  # cached words; cleared when full (bounded memory, the same output)
+
+    def __init__(self, attrs: frozenset[str] | None) -> None:
+        self.attrs = attrs
+        self._entries: dict[str, _Entry] = {}
+        self.bos, self.eos, self.inq, self.inbr = (self.keep((f,)) for f in ("BOS", "EOS", "inq", "inbr"))
+
+    def keep(self, feats: Sequence[str]) -> tuple[str, ...]:
+        attrs = self.attrs
+        return tuple(feats) if attrs is None else tuple(filter(attrs.__contains__, feats))
+
+    def entries(self, tokens: Sequence[str]) -> list[_Entry]:
+        get = self._entries.get
+        return [get(t) or self._fill(t) for t in tokens]
+
+    def _fill(self, tok: str) -> _Entry:
+        if len(self._entries) >= self._MAX:
+            self._entries.clear()
+        n, _st, bare, _c, _gz, trig = _analyse(tok)
+        doc_key = len(bare) >= 2 and n not in STOPWORDS and bare not in STOPWORDS and any(c.isalpha() for c in bare)
+        e = self._entries[tok] = (
+            self.keep(_word_features(tok)), *(self.keep(_context_features(tok, off)) for off in _CTX),
+            n, bare, trig, bare if doc_key else "",
+        )
+        return e
+
+
+_ALL = _Kept(None)  # every feature (training, and callers without a model)
+
+
+def sentence_features(tokens: Sequence[str], kept: _Kept | None = None) -> list[list[str]]:
+    """CRF features for every token of one sentence (lists of binary attribute names).
+
+    With ``kept`` (a fitted tagger's), only the attributes its model knows, in the same order.
+    """
+    kept = kept or _ALL
+    return _sentence(kept.entries(tokens), kept)
+
+
+def _sentence(entries: list[_Entry], kept: _Kept) -> list[list[str]]:
+    n_tok = len(entries)
+    keep = kept.keep
+    # what each token lends its neighbours, aligned on the receiving token (the sentence's ends
+    # lend BOS/EOS one place away, nothing two places away): one list display per token below
+    left2 = [(), (), *(e[1] for e in entries[:-2])]
+    left1 = [kept.bos, *(e[2] for e in entries[:-1])]
+    right1 = [*(e[3] for e in entries[1:]), kept.eos]
+    right2 = [*(e[4] for e in entries[2:]), (), ()]
+    norms = [e[5] for e in entries]
     # multi-word list hits, as B-/I- positions inside the matched name
     spans: list[list[str]] = [[] for _ in range(n_tok)]
     for label, a, b in load_gazetteer().match_normalized(norms):
@@ -163,20 +224,15 @@ def sentence_features(tokens: Sequence[str]) -> list[list[str]]:
     out: list[list[str]] = []
     in_quote = False
     depth = 0
-    for i, tok in enumerate(tokens):
+    for i, e in enumerate(entries):
         n = norms[i]
-        f = list(_word_features(tok))
-        for off in _CTX:
-            j = i + off
-            if 0 <= j < n_tok:
-                f.extend(_context_features(tokens[j], off))
-            elif off in (-1, 1):
-                f.append("BOS" if j < 0 else "EOS")
-        f.extend(spans[i])
-        if i > 0:
-            f.extend("-1:" + s for s in spans[i - 1])
-        if i + 1 < n_tok:
-            f.extend("1:" + s for s in spans[i + 1])
+        f = [*e[0], *left2[i], *left1[i], *right1[i], *right2[i]]
+        if spans[i]:
+            f.extend(keep(spans[i]))
+        if i > 0 and spans[i - 1]:
+            f.extend(keep(["-1:" + s for s in spans[i - 1]]))
+        if i + 1 < n_tok and spans[i + 1]:
+            f.extend(keep(["1:" + s for s in spans[i + 1]]))
         # quote/bracket state: the token itself is not "inside" the marks that open or close it
         if n in _QUOTES:
             in_quote = not in_quote
@@ -186,9 +242,9 @@ def sentence_features(tokens: Sequence[str]) -> list[list[str]]:
             depth = max(0, depth - 1)
         else:
             if in_quote:
-                f.append("inq")
+                f.extend(kept.inq)
             if depth:
-                f.append("inbr")
+                f.extend(kept.inbr)
         out.append(f)
     return out
 
@@ -196,25 +252,22 @@ def sentence_features(tokens: Sequence[str]) -> list[list[str]]:
 _DOC_MAX = 8  # distinct neighbour words per feature kind; a cap keeps very frequent words cheap
 
 
-def document_features(sents: Sequence[Sequence[str]]) -> list[list[list[str]]]:
+def document_features(sents: Sequence[Sequence[str]], kept: _Kept | None = None) -> list[list[list[str]]]:
     """:func:`sentence_features` for sentences of one document, plus what the document says elsewhere.
 
     A name's own sentence often lacks the clue that another sentence has (في هونج كونج here, the
     bare name there). Each word that occurs more than once gets the neighbours and trigger words of
     its other occurrences as features (``dL=``, ``dR=``, ``dTr=``), so one clue informs every mention.
+    ``kept``: as for :func:`sentence_features`.
     """
-    feats = [sentence_features(toks) for toks in sents]
+    kept = kept or _ALL
+    doc = [kept.entries(toks) for toks in sents]
+    feats = [_sentence(es, kept) for es in doc]
     occ: dict[str, list[tuple[int, int]]] = {}
-    for si, toks in enumerate(sents):
-        for ti, tok in enumerate(toks):
-            n, _st, bare, _c, _gz, _tr = _analyse(tok)
-            if (
-                len(bare) >= 2
-                and n not in STOPWORDS
-                and bare not in STOPWORDS
-                and any(c.isalpha() for c in bare)
-            ):
-                occ.setdefault(bare, []).append((si, ti))
+    for si, es in enumerate(doc):
+        for ti, e in enumerate(es):
+            if e[8]:
+                occ.setdefault(e[8], []).append((si, ti))
     for places in occ.values():
         if len(places) < 2:
             continue
@@ -222,16 +275,18 @@ def document_features(sents: Sequence[Sequence[str]]) -> list[list[list[str]]]:
         right: dict[str, None] = {}
         trig: set[str] = set()
         for si, ti in places:
-            toks = sents[si]
+            es = doc[si]
             if ti > 0:
-                left.setdefault(_analyse(toks[ti - 1])[2])
-            if ti + 1 < len(toks):
-                right.setdefault(_analyse(toks[ti + 1])[2])
+                left.setdefault(es[ti - 1][6])
+            if ti + 1 < len(es):
+                right.setdefault(es[ti + 1][6])
             for j in (ti - 2, ti - 1):
                 if j >= 0:
-                    trig.update(_analyse(toks[j])[5])
+                    trig.update(es[j][7])
         extra = ["dL=" + w for w in list(left)[:_DOC_MAX]] + ["dR=" + w for w in list(right)[:_DOC_MAX]]
         extra += ["dTr=" + t for t in sorted(trig)]
+        if kept.attrs is not None:
+            extra = list(kept.keep(extra))
         for si, ti in places:
             feats[si][ti].extend(extra)
     return feats
@@ -280,6 +335,7 @@ class NerTagger:
         self.model_: bytes | None = None
         self._tagger: pycrfsuite.Tagger | None = None
         self._labels: list[str] | None = None
+        self._kept_: _Kept | None = None
 
     def get_params(self) -> dict[str, float | int | bool]:
         """The constructor parameters (scikit-learn convention)."""
@@ -335,11 +391,18 @@ class NerTagger:
         tagger.open_inmemory(data)
         self._tagger = tagger
         self._labels = None
+        self._kept_ = None
 
     def _require(self) -> pycrfsuite.Tagger:
         if self._tagger is None:
             raise RuntimeError("NerTagger is not fitted: call fit() or NerTagger.load()")
         return self._tagger
+
+    def _kept(self) -> _Kept:
+        """The features this model has weights for (tagging needs no others: :class:`_Kept`)."""
+        if self._kept_ is None:
+            self._kept_ = _Kept(frozenset(a for a, _label in self._require().info().state_features))
+        return self._kept_
 
     def _features(self, X: Sequence[Sequence[str]]) -> list[list[list[str]]]:
         """Features for a stream of sentences, read as documents of ``doc_size`` consecutive sentences."""
@@ -369,7 +432,7 @@ class NerTagger:
         out: list[list[str]] = []
         for a in range(0, len(X), self.doc_size):
             doc = X[a : a + self.doc_size]
-            out.extend(propagate(doc, [self._tag(f) for f in document_features(doc)], _bare))
+            out.extend(propagate(doc, [self._tag(f) for f in document_features(doc, self._kept())], _bare))
         return out
 
     def save(self, path: str | Path) -> None:
@@ -396,7 +459,7 @@ class NerTagger:
         sents = [(a, toks) for a, b in sentences(text) if (toks := tokenize(text[a:b], punct=True))]
         # the whole text is one document for the cross-sentence features
         words = [[t.text for t in toks] for _a, toks in sents]
-        doc_tags = propagate(words, [self._tag(f) for f in document_features(words)], _bare)
+        doc_tags = propagate(words, [self._tag(f) for f in document_features(words, self._kept())], _bare)
         for (a, toks), tags in zip(sents, doc_tags, strict=True):
             for typ, i, j in entities(tags):
                 if all(_lower_latin(t.text) for t in toks[i:j]):

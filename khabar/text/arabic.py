@@ -83,6 +83,28 @@ def tokenize(text: str, punct: bool = False) -> list[Token]:
     return [Token(m.group(), m.start(), m.end()) for m in rx.finditer(text)]
 
 
+def tokens_normalized(text: str) -> tuple[list[Token], list[str]]:
+    """``tokenize(text, punct=True)`` and each token's :func:`normalize`, as new lists.
+
+    Entity rules, linking and quote finding each read an article's tokens this way: the last few
+    texts' are kept, so an article is tokenized once for all three.
+
+    >>> tokens_normalized("قال: إن")[1]
+    ['قال', ':', 'ان']
+    """
+    hit = _TOKENS.get(text)
+    if hit is None:
+        toks = tuple(tokenize(text, punct=True))
+        hit = (toks, tuple(normalize(t.text) for t in toks))
+        if len(_TOKENS) >= 2:  # one article's text at a time (two: a caller may interleave)
+            del _TOKENS[next(iter(_TOKENS))]
+        _TOKENS[text] = hit
+    return list(hit[0]), list(hit[1])
+
+
+_TOKENS: dict[str, tuple[tuple[Token, ...], tuple[str, ...]]] = {}
+
+
 _VOWEL_MARKS = re.compile("[\u064b-\u0652\u0640]")
 
 
@@ -242,9 +264,22 @@ def words(text: str) -> list[str]:
     """
     # No word spans whitespace, and the chunks between spaces repeat: split in C, run the regex and
     # the clitic splitter once per distinct chunk, expand in C (a 5 MB page: 0.1 s, not 0.5)
+    # once per distinct chunk across calls too: a profile splits an article sentence by sentence,
+    # and the chunks of one article recur in the next
     chunks = text.split()
-    pieces = {c: _chunk_words(c) for c in set(chunks)}
-    return list(chain.from_iterable(map(pieces.__getitem__, chunks)))
+    cache = _CHUNKS
+    new = [c for c in set(chunks) if c not in cache]
+    if len(cache) + len(new) > _CACHE_MAX:  # bounded: cleared when full, the same output
+        cache.clear()
+        new = list(set(chunks))
+    for c in new:
+        cache[c] = _chunk_words(c)
+    return list(chain.from_iterable(map(cache.__getitem__, chunks)))
+
+
+_CACHE_MAX = 1 << 17
+_CHUNKS: dict[str, tuple[str, ...]] = {}
+_TERMS: dict[object, dict[str, str]] = {}  # per stemmer (None: Arabic light stem only), word -> term
 
 
 def index_text(text: str, cap: int = INDEX_WORD_CHARS) -> tuple[list[str], str]:
@@ -340,7 +375,11 @@ def stems(word_list: list[str], lang: str | None = None) -> list[str]:
     other = _stemmer_for(lang)
     out: list[str] = []
     # words repeat: decide each distinct word once ("" = dropped), then filter in C
-    known = {w: _term(w, other) for w in set(word_list)}
+    known = _TERMS.get(other)
+    if known is None or len(known) >= _CACHE_MAX:  # bounded: cleared when full, the same output
+        known = _TERMS[other] = {}
+    for w in set(word_list).difference(known):
+        known[w] = _term(w, other)
     out.extend(filter(None, map(known.__getitem__, word_list)))
     return out
 
