@@ -70,22 +70,23 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--repeat", type=int, default=1, help="write each article this many times (other URLs)")
-    ap.add_argument("--workers", type=int, default=None, help="KHABAR_WORKERS for the child (default: its own)")
+    ap.add_argument("--workers", type=int, default=None, help="ingest --workers for the child (default: its own)")
     args = ap.parse_args()
     if not args.data.exists():
         sys.exit(f"error: {args.data}: not found (the shared data folder is needed for this benchmark)")
     if not 1 <= args.repeat <= 100:
         sys.exit("error: --repeat must be 1..100")
-    if args.workers is not None:
-        os.environ["KHABAR_WORKERS"] = str(args.workers)
+    if args.workers is not None and not 1 <= args.workers <= 64:
+        sys.exit("error: --workers must be 1..64")
+    workers = [] if args.workers is None else ["--workers", str(args.workers)]
     cpu: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "articles.jsonl"
         n = write_articles(args.data, corpus, args.repeat)
         print(f"articles in file     {n}   (cores: {os.cpu_count()})")
         for label, extra in (("read+clean+store (--no-analyse)", ["--no-analyse"]),
-                             ("full: + entities, quotes, stories", [])):
-            report, wall, secs, peak = run(corpus, Path(tmp) / f"bench{len(extra)}.db", extra)
+                             ("full: + entities, quotes, stories", workers)):
+            report, wall, secs, peak = run(corpus, Path(tmp) / f"bench{label[:4]}.db", extra)
             cpu[label] = secs
             print(f"\n[{label}]")
             print(f"ingested             {report['ingested']}  duplicates {report['duplicates']}  "

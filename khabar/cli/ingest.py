@@ -34,6 +34,7 @@ def ingest(
     as_json: JsonOpt = False,
     progress: Annotated[bool | None, typer.Option(help="Progress bar (default: on a terminal).")] = None,
     analyse: Annotated[bool, typer.Option(help="Find entities and statements (needed for stories).")] = True,
+    workers: Annotated[int | None, typer.Option(min=1, max=64, help="Analysis processes (default: one per core, up to 4).")] = None,
 ) -> None:
     """Read, clean and store articles (text, HTML, JSONL, WARC). Re-ingesting an article stores it once."""
     from khabar.pipeline import ingest as run_ingest
@@ -58,7 +59,7 @@ def ingest(
         task = bar.add_task("ingest", total=None, last="")
         try:
             report = run_ingest(inputs, store, source=source, stdin=sys.stdin.buffer, analyse=analyse,
-                                on_item=on_item)
+                                workers=workers, on_item=on_item)
         except KeyboardInterrupt:
             interrupted = True
     if interrupted:

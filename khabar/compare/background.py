@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+import mmh3
 import numpy as np
 
 from khabar.text import arabic
@@ -66,28 +67,12 @@ def __getattr__(name: str) -> Any:
 
 def murmurhash3_32(s: str, seed: int = 0) -> int:
     """MurmurHash3 (x86, 32-bit) of ``s``'s UTF-8 bytes, signed, as ``sklearn.utils.murmurhash3_32(s, seed)``
-    gives it (the vectorizers' hash), in pure Python: no scikit-learn needed to hash.
+    gives it (the vectorizers' hash), from the ``mmh3`` C extension: no scikit-learn needed to hash.
 
     >>> murmurhash3_32("abc"), murmurhash3_32(" غوط ")
     (-1277324294, -116337020)
     """
-    data = s.encode("utf-8")
-    n = len(data)
-    h = seed & 0xFFFFFFFF
-    end = n & ~3
-    for i in range(0, end, 4):
-        k = (int.from_bytes(data[i : i + 4], "little") * 0xCC9E2D51) & 0xFFFFFFFF
-        k = (((k << 15) | (k >> 17)) * 0x1B873593) & 0xFFFFFFFF
-        h ^= k
-        h = ((((h << 13) | (h >> 19)) & 0xFFFFFFFF) * 5 + 0xE6546B64) & 0xFFFFFFFF
-    if n & 3:
-        k = (int.from_bytes(data[end:], "little") * 0xCC9E2D51) & 0xFFFFFFFF
-        h ^= (((k << 15) | (k >> 17)) * 0x1B873593) & 0xFFFFFFFF
-    h ^= n
-    h = ((h ^ (h >> 16)) * 0x85EBCA6B) & 0xFFFFFFFF
-    h = ((h ^ (h >> 13)) * 0xC2B2AE35) & 0xFFFFFFFF
-    h ^= h >> 16
-    return h - (1 << 32) if h & 0x80000000 else h
+    return mmh3.hash(s, seed)
 
 
 @dataclass

@@ -101,33 +101,34 @@ def extract_numbers(text: str, min_quantity: int = DEFAULT.min_quantity, *, norm
     """
     norm = text if normalized else arabic.normalize(text)
     out = Numbers()
-    taken: list[tuple[int, int]] = []
+    # positions inside a date or year already read: a set, so each later match is one lookup (linear)
+    taken: set[int] = set()
     for m in _DAY_MONTH.finditer(norm):
         day, month = int(m.group(1)), _MONTHS[m.group(2)]
         if 1 <= day <= 31:
             key = f"{month:02d}-{day:02d}"
             out.dates.add(key)
             out.surfaces.setdefault(key, m.group(0))
-            taken.append(m.span(1))
+            taken.update(range(*m.span(1)))
     for m in _MONTH_DAY.finditer(norm):
         day, month = int(m.group(2)), _MONTHS[m.group(1)]
-        if 1 <= day <= 31 and not any(a <= m.start(2) < b for a, b in taken):
+        if 1 <= day <= 31 and m.start(2) not in taken:
             key = f"{month:02d}-{day:02d}"
             out.dates.add(key)
             out.surfaces.setdefault(key, m.group(0))
-            taken.append(m.span(2))
+            taken.update(range(*m.span(2)))
     for m in _NUMERIC_DATE.finditer(norm):
         key = f"{int(m.group(2)):02d}-{int(m.group(1)):02d}"
         out.dates.add(key)
         out.years.add(m.group(3))
         out.surfaces.setdefault(key, m.group(0))
-        taken.append(m.span())
+        taken.update(range(*m.span()))
     for m in _YEAR.finditer(norm):
-        if not any(a <= m.start() < b for a, b in taken):
+        if m.start() not in taken:
             out.years.add(m.group(1))
-            taken.append(m.span())
+            taken.update(range(*m.span()))
     for m in _NUMBER.finditer(norm):
-        if any(a <= m.start() < b for a, b in taken):
+        if m.start() in taken:
             continue
         key = _number_key(m.group())
         if key is None:

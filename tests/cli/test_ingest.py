@@ -47,6 +47,16 @@ def test_usage_error_exit_code(db):
     assert run("search", "--limit", "0", "x", "--db", db).exit_code == 2
 
 
+def test_workers_option_gives_the_same_store_and_is_validated(tmp_path, examples_dir):
+    found = []
+    for n in ("1", "2"):
+        one = str(tmp_path / f"w{n}.db")
+        assert run("ingest", str(examples_dir), "--db", one, "--workers", n).exit_code == 0
+        found.append(json.loads(run("stories", "--db", one, "--json").stdout))
+    assert found[0] == found[1] and found[0]
+    assert run("ingest", str(examples_dir), "--db", str(tmp_path / "x.db"), "--workers", "0").exit_code == 2
+
+
 def test_show_json_fields(db, examples_dir):
     ids = json.loads(run("ingest", str(examples_dir), "--db", db, "--json").stdout)["ids"]
     r = run("show", ids[0][:8], "--db", db, "--json")
