@@ -34,9 +34,6 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
-import trafilatura
-from warcio.archiveiterator import ArchiveIterator
-
 from khabar.read.decode import DecodeError, decode, unescape
 from khabar.read.pagetime import published_time
 from khabar.read.truncation import cut_reason, missing_bytes, watch_gzip_end
@@ -288,6 +285,8 @@ def _text_doc(text: str, name: str) -> _Found:
 
 def _html_doc(html: str, url: str | None, name: str) -> _Found:
     """Main text and metadata of one page; the site name rides along as the last-resort outlet."""
+    import trafilatura  # here, not at the top: a quarter second of start-up that text and JSONL never need
+
     try:
         res = trafilatura.bare_extraction(
             html,
@@ -358,6 +357,8 @@ def _read_jsonl(fh: Iterable[bytes], name: str) -> Iterator[Document | ReadError
 
 
 def _read_warc(fh: BinaryIO, name: str) -> Iterator[_Found]:
+    from warcio.archiveiterator import ArchiveIterator  # only WARC input needs it (start-up time)
+
     archive = ArchiveIterator(fh)
     records = iter(archive)
     gzip_cut = watch_gzip_end(archive)

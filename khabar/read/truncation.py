@@ -16,9 +16,10 @@ or not; these checks say which record was cut.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from warcio.archiveiterator import ArchiveIterator
+if TYPE_CHECKING:  # warcio is imported where a WARC file is read, not at start-up
+    from warcio.archiveiterator import ArchiveIterator
 
 __all__ = ["cut_reason", "missing_bytes", "watch_gzip_end"]
 

@@ -47,3 +47,14 @@ def test_compare_of_two_files_runs_and_answers(examples_dir):
                          text=True, timeout=300, check=True)
     got = json.loads(out.stdout)
     assert got["verdict"] == "same story" and 1.0 <= got["overall"] <= 4.0
+
+
+def test_reading_text_files_imports_no_html_or_warc_reader(examples_dir):
+    # trafilatura and warcio cost a quarter second of start-up; text and JSONL input never need them
+    path = examples_dir / "orient-ghouta-denial.txt"
+    mods = _modules_after(f"from khabar.read.formats import read\nlist(read({str(path)!r}))")
+    assert "trafilatura" not in mods and "warcio" not in mods
+    mods = _modules_after("import io\nfrom khabar.read.formats import read\n"
+                          "page = b'<html><body><p>' + 'نص '.encode() * 50 + b'</p></body></html>'\n"
+                          "list(read('-', stdin=io.BytesIO(page)))")
+    assert "trafilatura" in mods  # and an HTML page still reads through it
