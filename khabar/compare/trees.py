@@ -31,8 +31,8 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
@@ -111,6 +111,23 @@ class Forest:
         acc = np.column_stack([np.full(vals.shape[0], baseline), vals])
         return np.add.accumulate(acc, axis=1)[:, -1]
 
+    def part(self, trees: np.ndarray) -> Forest:
+        """The forest of trees ``trees`` (consecutive tree numbers, in order) alone: the same outputs
+        for those trees, at the cost of those trees only.
+
+        >>> two = Forest.concat([_stump(1.0), _stump(5.0)])
+        >>> two.part(np.array([1])).leaf_values(np.array([[0.0]])).tolist()
+        [[5.0]]
+        """
+        first, last = int(trees[0]), int(trees[-1])
+        if not np.array_equal(trees, np.arange(first, last + 1)):
+            raise ValueError("a part is a run of consecutive trees")
+        start = int(self.roots[first])
+        stop = int(self.roots[last + 1]) if last + 1 < self.roots.size else self.value.size
+        return Forest(feature=self.feature[start:stop], threshold=self.threshold[start:stop],
+                      right=self.right[start:stop] - start, value=self.value[start:stop],
+                      roots=self.roots[first : last + 1] - start, depth=self.depth, n_features=self.n_features)
+
     @classmethod
     def concat(cls, forests: list[Forest]) -> Forest:
         """One forest of all the trees of ``forests``, in order (node numbers shifted)."""
@@ -125,6 +142,12 @@ class Forest:
             roots=np.concatenate([f.roots + o for f, o in zip(forests, offsets, strict=True)]),
             depth=max(f.depth for f in forests), n_features=forests[0].n_features,
         )
+
+
+def _stump(value: float) -> Forest:
+    """A one-leaf tree that outputs ``value`` (for examples)."""
+    return Forest(feature=np.array([0]), threshold=np.array([np.inf]), right=np.array([1]),
+                  value=np.array([value]), roots=np.array([0]), depth=0, n_features=1)
 
 
 @dataclass(frozen=True, eq=False)
@@ -158,22 +181,39 @@ class Regressor:
     ridge_weight: float
     centre: np.ndarray
     scale: np.ndarray
+    _parts: dict[int, Forest] = field(default_factory=dict, init=False, repr=False, compare=False)
 
-    def predict_targets(self, X: np.ndarray) -> np.ndarray:
-        """Predictions for every target, ``(n, n_targets)``, clipped to 1..4."""
+    def predict_targets(self, X: np.ndarray, targets: Sequence[int] | None = None) -> np.ndarray:
+        """Predictions for every target (or for ``targets``, in that order), ``(n, n_targets)``,
+        clipped to 1..4. A target's score is its own ridge and trees: asking for fewer targets
+        evaluates fewer trees and gives the same numbers.
+        """
         X = np.asarray(X, dtype=np.float64)
-        k = len(self.linear)
+        want = list(range(len(self.linear))) if targets is None else [int(j) for j in targets]
         if X.shape[0] == 0:
-            return np.zeros((0, k))
-        vals = self.forest.leaf_values(X)
-        raw = np.empty((X.shape[0], k))
+            return np.zeros((0, len(want)))
+        if targets is None:
+            vals, cols = self.forest.leaf_values(X), {j: self.tree_target == j for j in want}
+        else:  # only the wanted targets' trees, side by side
+            parts = [self._part(j) for j in want]
+            vals = np.concatenate([p.leaf_values(X) for p in parts], axis=1)
+            ends = np.cumsum([p.roots.size for p in parts])
+            cols = {j: slice(e - p.roots.size, e) for j, p, e in zip(want, parts, ends, strict=True)}
+        raw = np.empty((X.shape[0], len(want)))
         w = self.ridge_weight
         with _blas().limit(limits=1, user_api="blas"):  # one BLAS thread, as the model was fitted and checked with
-            for j, lin in enumerate(self.linear):
-                acc = np.column_stack([np.full(X.shape[0], self.baseline[j]), vals[:, self.tree_target == j]])
+            for i, j in enumerate(want):
+                acc = np.column_stack([np.full(X.shape[0], self.baseline[j]), vals[:, cols[j]]])
                 tree = np.add.accumulate(acc, axis=1)[:, -1]
-                raw[:, j] = w * lin.predict(X) + (1 - w) * tree
-        return np.clip(self.centre + (raw - self.centre) * self.scale, 1.0, 4.0)
+                raw[:, i] = w * self.linear[j].predict(X) + (1 - w) * tree
+        centre, scale = self.centre[want], self.scale[want]
+        return np.clip(centre + (raw - centre) * scale, 1.0, 4.0)
+
+    def _part(self, target: int) -> Forest:
+        """The trees of one target as a forest of their own (made once: targets' trees are consecutive)."""
+        if target not in self._parts:
+            self._parts[target] = self.forest.part(np.flatnonzero(self.tree_target == target))
+        return self._parts[target]
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         return self.predict_targets(X)[:, 0]
