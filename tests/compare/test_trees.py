@@ -101,6 +101,15 @@ def test_rows_beyond_a_chunk_are_scored_as_alone(model):
     assert np.array_equal(whole[-7:], model.regressor.predict_targets(X[-7:]))
 
 
+def test_asking_for_some_targets_gives_their_columns_exactly(model):
+    X = _with_nan(np.random.default_rng(5).uniform(0, 1, size=(50, len(model.feature_names))), 0.2, 5)
+    whole = model.regressor.predict_targets(X)
+    assert np.array_equal(model.regressor.predict_targets(X, (0,)), whole[:, :1])
+    assert np.array_equal(model.regressor.predict_targets(X, (4, 1)), whole[:, [4, 1]])
+    with pytest.raises(ValueError, match="consecutive"):
+        model.regressor.forest.part(np.array([0, 2]))
+
+
 def test_comparing_two_files_imports_no_sklearn_or_joblib(examples_dir):
     files = [str(examples_dir / n) for n in ("orient-ghouta-denial.txt", "alghad-ghouta-denial.txt")]
     probe = ("import sys, json\nfrom khabar.cli import main\n"
