@@ -177,6 +177,11 @@ class Gazetteer:
         """Labels of one-word names that ``word`` is as written (no clitic splitting)."""
         return self._single.get(normalize(word), frozenset())
 
+    def may_start(self, norm: str) -> bool:
+        """Whether a multi-word name can start at a token of matching form ``norm`` (a cheap test
+        before :meth:`match_normalized`: most tokens start none)."""
+        return bool(norm) and any(f in self._multi for f in self._forms(norm))
+
     def match(self, tokens: Sequence[str]) -> list[tuple[str, int, int]]:
         """Multi-word names in ``tokens`` as ``(label, start, end)`` token spans, longest match, left to right."""
         norm = [normalize(t) for t in tokens]

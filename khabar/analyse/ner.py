@@ -12,7 +12,9 @@ quotes or brackets, and the words two either side (normalized and stemmed) with 
 Across sentences of one document (an article; ``doc_size`` sentences of a CoNLL stream), a word that
 recurs also gets the neighbours and triggers of its other occurrences (:func:`document_features`).
 After tagging, a document's names are copied onto their untagged repeats
-(:mod:`khabar.analyse.propagate`). Per-word features are cached.
+(:mod:`khabar.analyse.propagate`). The features are built in :mod:`khabar.analyse.ner_features`,
+once per distinct word (cached) and cut to the attributes the model knows, then handed to CRFsuite as
+its own UTF-8 bytes; tags and scores are bit for bit those of building every feature afresh.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pathlib import Path
 
 import pycrfsuite
 
+from khabar.analyse import ner_features as _nf
 from khabar.analyse.conll import (
     PRF,
     Scores,
@@ -37,9 +40,16 @@ from khabar.analyse.conll import (
     score,
 )
 from khabar.analyse.decode import decode
-from khabar.analyse.gazetteer import load_gazetteer, triggers
+from khabar.analyse.gazetteer import load_gazetteer
+from khabar.analyse.ner_features import (
+    _document,
+    _Kept,
+    document_features,
+    model_attributes,
+    sentence_features,
+)
 from khabar.analyse.propagate import propagate
-from khabar.text.arabic import STOPWORDS, normalize, sentences, split_clitics, stem, tokenize
+from khabar.text.arabic import normalize, sentences, split_clitics, tokenize
 from khabar.types import Mention
 
 __all__ = [
@@ -53,243 +63,18 @@ __all__ = [
 
 MODEL_PATH = Path(str(resources.files("khabar") / "models" / "ner.crfsuite"))
 
-_QUOTES = frozenset("\"'")  # after normalize every quote mark («» “” ‘’) is one of these
-_OPEN = frozenset("([{")
-_CLOSE = frozenset(")]}")
-_CTX = (-2, -1, 1, 2)
+# The features are built in khabar.analyse.ner_features; these stay importable from here, where
+# bench/ner_neural.py, the tests and older callers look for them.
+_ALL, _CTX, _DOC_MAX = _nf._ALL, _nf._CTX, _nf._DOC_MAX
+_QUOTES, _OPEN, _CLOSE = _nf._QUOTES, _nf._OPEN, _nf._CLOSE
+_analyse, _bare, _shape, _trigger_index = _nf._analyse, _nf._bare, _nf._shape, _nf._trigger_index
+_word_features, _context_features, _sentence = _nf._word_features, _nf._context_features, _nf._sentence
+_Entry = _nf._Entry
+
 # Decoding penalty on O (log units). 0 = plain Viterbi: on 5-fold CV of ANERcorp train, 0.5 / 1.0 /
 # 1.5 raise recall (0.652 -> 0.663 / 0.674 / 0.682) but cost as much precision (F1 0.727 -> 0.727 /
 # 0.726 / 0.721), and less after propagation; kept as a knob (khabar eval ner --o-penalty).
 O_PENALTY = 0.0
-
-
-# --- per-word features (cached) ------------------------------------------------------------------
-
-
-@lru_cache(maxsize=100_000)
-def _shape(n: str) -> tuple[str, ...]:
-    if not n:
-        return ("empty",)
-    out = []
-    if n.isdigit():
-        out.append("num")
-    elif any(c.isdigit() for c in n):
-        out.append("hasdig")
-    if n.isascii() and any(c.isalpha() for c in n):
-        out.append("latin")
-    if not any(c.isalnum() for c in n):
-        out.append("punct")
-        if n in _QUOTES:
-            out.append("quote")
-    return tuple(out)
-
-
-@lru_cache(maxsize=1)
-def _trigger_index() -> dict[str, tuple[str, ...]]:
-    idx: dict[str, list[str]] = {}
-    for typ, words in triggers().items():
-        for w in words:
-            idx.setdefault(w, []).append(typ)
-    return {w: tuple(sorted(ts)) for w, ts in idx.items()}
-
-
-@lru_cache(maxsize=300_000)
-def _analyse(tok: str) -> tuple[str, str, str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """(normalized, stem, clitic-stripped, proclitics, list labels, trigger types) of one raw token."""
-    n = normalize(tok)
-    parts = split_clitics(n) if n and "\u0621" <= n[0] <= "\u064a" else [n]
-    bare = parts[-1]
-    st = stem(bare) if bare and "\u0621" <= bare[0] <= "\u064a" else bare
-    gz = tuple(sorted(load_gazetteer().lookup(tok))) if n else ()
-    tidx = _trigger_index()
-    trig = tidx.get(n) or tidx.get(bare) or ()
-    return n, st, bare, tuple(parts[:-1]), gz, trig
-
-
-@lru_cache(maxsize=300_000)
-def _word_features(tok: str) -> tuple[str, ...]:
-    """Features of a token about itself."""
-    n, st, bare, clitics, gz, trig = _analyse(tok)
-    f = ["b", "w=" + n, "st=" + st]
-    if bare != n:
-        f.append("cl=" + bare)
-        f.append("pre=" + "+".join(clitics))
-    for k in (1, 2, 3):
-        if len(bare) > k:
-            f.append(f"p{k}=" + bare[:k])
-            f.append(f"s{k}=" + bare[-k:])
-    if bare.startswith("ال"):
-        f.append("al")
-    f.append(f"len={min(len(bare), 8)}")
-    f.extend(_shape(n))
-    if n.isascii() and tok[:1].isalpha():
-        f.append("lcap" if tok[0].isupper() else "llow")
-    if n in STOPWORDS or bare in STOPWORDS:
-        f.append("stop")
-    f.extend("gz=" + g for g in gz)
-    f.extend("tr=" + t for t in trig)
-    return tuple(f)
-
-
-@lru_cache(maxsize=300_000)
-def _context_features(tok: str, off: int) -> tuple[str, ...]:
-    """Features a token lends to the token ``off`` places away from it (prefixed with the offset)."""
-    n, st, bare, _clitics, gz, trig = _analyse(tok)
-    p = f"{off}:"
-    f = [p + "w=" + n, p + "st=" + st]
-    if off in (-1, 1):
-        if bare != n:
-            f.append(p + "cl=" + bare)
-        f.extend(p + s for s in _shape(n))
-        f.extend(p + "gz=" + g for g in gz)
-        f.extend(p + "tr=" + t for t in trig)
-        if n in STOPWORDS or bare in STOPWORDS:
-            f.append(p + "stop")
-    else:
-        f.extend(p + "tr=" + t for t in trig)
-    return tuple(f)
-
-
-# One token's cached share of the features: its own, what it lends the tokens two and one places
-# before and after it, its matching form, clitic-stripped form, trigger types, and the key under which
-# the document features (:func:`document_features`) count its repeats ("" for words they skip).
-_Entry = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...],
-               str, str, tuple[str, ...], str]
-
-
-class _Kept:
-    """Each word's features, cached; with ``attrs`` (a fitted model's), cut to the attributes it knows.
-
-    CRFsuite skips an attribute its model does not know (no weight, nothing added to a score), so
-    dropping those before tagging leaves every score, bit for bit, as it was: the known ones stay in
-    their order. Fewer than half of an article's attributes are known; the rest cost building,
-    passing and a failed dictionary lookup each. ``attrs=None`` keeps them all (training).
-    """
-
-    _MAX = 1 << 17  # cached words; cleared when full (bounded memory, the same output)
-
-    def __init__(self, attrs: frozenset[str] | None) -> None:
-        self.attrs = attrs
-        self._entries: dict[str, _Entry] = {}
-        self.bos, self.eos, self.inq, self.inbr = (self.keep((f,)) for f in ("BOS", "EOS", "inq", "inbr"))
-
-    def keep(self, feats: Sequence[str]) -> tuple[str, ...]:
-        attrs = self.attrs
-        return tuple(feats) if attrs is None else tuple(filter(attrs.__contains__, feats))
-
-    def entries(self, tokens: Sequence[str]) -> list[_Entry]:
-        get = self._entries.get
-        return [get(t) or self._fill(t) for t in tokens]
-
-    def _fill(self, tok: str) -> _Entry:
-        if len(self._entries) >= self._MAX:
-            self._entries.clear()
-        n, _st, bare, _c, _gz, trig = _analyse(tok)
-        doc_key = len(bare) >= 2 and n not in STOPWORDS and bare not in STOPWORDS and any(c.isalpha() for c in bare)
-        e = self._entries[tok] = (
-            self.keep(_word_features(tok)), *(self.keep(_context_features(tok, off)) for off in _CTX),
-            n, bare, trig, bare if doc_key else "",
-        )
-        return e
-
-
-_ALL = _Kept(None)  # every feature (training, and callers without a model)
-
-
-def sentence_features(tokens: Sequence[str], kept: _Kept | None = None) -> list[list[str]]:
-    """CRF features for every token of one sentence (lists of binary attribute names).
-
-    With ``kept`` (a fitted tagger's), only the attributes its model knows, in the same order.
-    """
-    kept = kept or _ALL
-    return _sentence(kept.entries(tokens), kept)
-
-
-def _sentence(entries: list[_Entry], kept: _Kept) -> list[list[str]]:
-    n_tok = len(entries)
-    keep = kept.keep
-    # what each token lends its neighbours, aligned on the receiving token (the sentence's ends
-    # lend BOS/EOS one place away, nothing two places away): one list display per token below
-    left2 = [(), (), *(e[1] for e in entries[:-2])]
-    left1 = [kept.bos, *(e[2] for e in entries[:-1])]
-    right1 = [*(e[3] for e in entries[1:]), kept.eos]
-    right2 = [*(e[4] for e in entries[2:]), (), ()]
-    norms = [e[5] for e in entries]
-    # multi-word list hits, as B-/I- positions inside the matched name
-    spans: list[list[str]] = [[] for _ in range(n_tok)]
-    for label, a, b in load_gazetteer().match_normalized(norms):
-        spans[a].append("gzm=B-" + label)
-        for i in range(a + 1, b):
-            spans[i].append("gzm=I-" + label)
-    out: list[list[str]] = []
-    in_quote = False
-    depth = 0
-    for i, e in enumerate(entries):
-        n = norms[i]
-        f = [*e[0], *left2[i], *left1[i], *right1[i], *right2[i]]
-        if spans[i]:
-            f.extend(keep(spans[i]))
-        if i > 0 and spans[i - 1]:
-            f.extend(keep(["-1:" + s for s in spans[i - 1]]))
-        if i + 1 < n_tok and spans[i + 1]:
-            f.extend(keep(["1:" + s for s in spans[i + 1]]))
-        # quote/bracket state: the token itself is not "inside" the marks that open or close it
-        if n in _QUOTES:
-            in_quote = not in_quote
-        elif n in _OPEN:
-            depth += 1
-        elif n in _CLOSE:
-            depth = max(0, depth - 1)
-        else:
-            if in_quote:
-                f.extend(kept.inq)
-            if depth:
-                f.extend(kept.inbr)
-        out.append(f)
-    return out
-
-
-_DOC_MAX = 8  # distinct neighbour words per feature kind; a cap keeps very frequent words cheap
-
-
-def document_features(sents: Sequence[Sequence[str]], kept: _Kept | None = None) -> list[list[list[str]]]:
-    """:func:`sentence_features` for sentences of one document, plus what the document says elsewhere.
-
-    A name's own sentence often lacks the clue that another sentence has (في هونج كونج here, the
-    bare name there). Each word that occurs more than once gets the neighbours and trigger words of
-    its other occurrences as features (``dL=``, ``dR=``, ``dTr=``), so one clue informs every mention.
-    ``kept``: as for :func:`sentence_features`.
-    """
-    kept = kept or _ALL
-    doc = [kept.entries(toks) for toks in sents]
-    feats = [_sentence(es, kept) for es in doc]
-    occ: dict[str, list[tuple[int, int]]] = {}
-    for si, es in enumerate(doc):
-        for ti, e in enumerate(es):
-            if e[8]:
-                occ.setdefault(e[8], []).append((si, ti))
-    for places in occ.values():
-        if len(places) < 2:
-            continue
-        left: dict[str, None] = {}
-        right: dict[str, None] = {}
-        trig: set[str] = set()
-        for si, ti in places:
-            es = doc[si]
-            if ti > 0:
-                left.setdefault(es[ti - 1][6])
-            if ti + 1 < len(es):
-                right.setdefault(es[ti + 1][6])
-            for j in (ti - 2, ti - 1):
-                if j >= 0:
-                    trig.update(es[j][7])
-        extra = ["dL=" + w for w in list(left)[:_DOC_MAX]] + ["dR=" + w for w in list(right)[:_DOC_MAX]]
-        extra += ["dTr=" + t for t in sorted(trig)]
-        if kept.attrs is not None:
-            extra = list(kept.keep(extra))
-        for si, ti in places:
-            feats[si][ti].extend(extra)
-    return feats
 
 
 # --- the tagger ----------------------------------------------------------------------------------
@@ -401,7 +186,13 @@ class NerTagger:
     def _kept(self) -> _Kept:
         """The features this model has weights for (tagging needs no others: :class:`_Kept`)."""
         if self._kept_ is None:
-            self._kept_ = _Kept(frozenset(a for a, _label in self._require().info().state_features))
+            tagger = self._require()
+            # read from the model file's attribute dictionary (~20 ms), not by dumping the whole model as
+            # text and parsing it (~250 ms of every cold start)
+            attrs = model_attributes(self.model_ or b"")
+            if attrs is None:
+                attrs = sorted({a for a, _label in tagger.info().state_features})
+            self._kept_ = _Kept(attrs)
         return self._kept_
 
     def _features(self, X: Sequence[Sequence[str]]) -> list[list[list[str]]]:
@@ -411,13 +202,13 @@ class NerTagger:
             out.extend(document_features(X[a : a + self.doc_size]))
         return out
 
-    def _tag(self, feats: list[list[str]]) -> list[str]:
+    def _tag(self, feats: Sequence[Sequence[str | bytes]]) -> list[str]:
         if not feats:
             return []
         tagger = self._require()
         if not self.o_penalty:
-            return tagger.tag(pycrfsuite.ItemSequence(feats))
-        tagger.set(pycrfsuite.ItemSequence(feats))
+            return tagger.tag(feats)
+        tagger.set(feats)
         self._labels = self._labels or sorted(tagger.labels())
         return decode(tagger, self._labels, len(feats), self.o_penalty)
 
@@ -432,7 +223,7 @@ class NerTagger:
         out: list[list[str]] = []
         for a in range(0, len(X), self.doc_size):
             doc = X[a : a + self.doc_size]
-            out.extend(propagate(doc, [self._tag(f) for f in document_features(doc, self._kept())], _bare))
+            out.extend(propagate(doc, [self._tag(f) for f in _document(doc, self._kept())], _bare))
         return out
 
     def save(self, path: str | Path) -> None:
@@ -459,7 +250,7 @@ class NerTagger:
         sents = [(a, toks) for a, b in sentences(text) if (toks := tokenize(text[a:b], punct=True))]
         # the whole text is one document for the cross-sentence features
         words = [[t.text for t in toks] for _a, toks in sents]
-        doc_tags = propagate(words, [self._tag(f) for f in document_features(words, self._kept())], _bare)
+        doc_tags = propagate(words, [self._tag(f) for f in _document(words, self._kept())], _bare)
         for (a, toks), tags in zip(sents, doc_tags, strict=True):
             for typ, i, j in entities(tags):
                 if all(_lower_latin(t.text) for t in toks[i:j]):
@@ -470,10 +261,6 @@ class NerTagger:
                 span = text[start:end]
                 out.append(Mention(text=span, type=typ, start=start, end=end, entity=normalize(span)))
         return out
-
-
-def _bare(tok: str) -> str:
-    return _analyse(tok)[2]
 
 
 def _lower_latin(tok: str) -> bool:

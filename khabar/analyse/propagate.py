@@ -31,12 +31,12 @@ _MAX_WORDS = 8
 
 
 def _names(
-    sents: Sequence[Sequence[str]], tags: Sequence[Sequence[str]], bare: Callable[[str], str]
+    words: Sequence[Sequence[str]], ents: Sequence[Sequence[tuple[str, int, int]]]
 ) -> dict[tuple[str, ...], Counter[str]]:
     names: dict[tuple[str, ...], Counter[str]] = {}
-    for toks, tg in zip(sents, tags, strict=True):
-        for typ, a, b in entities(tg):
-            key = tuple(bare(t) for t in toks[a:b])
+    for ws, es in zip(words, ents, strict=True):
+        for typ, a, b in es:
+            key = tuple(ws[a:b])
             if len(key) > _MAX_WORDS or (len(key) == 1 and (len(key[0]) < _MIN_WORD or key[0] in STOPWORDS)):
                 continue
             names.setdefault(key, Counter())[typ] += 1
@@ -51,27 +51,40 @@ def propagate(
 ) -> list[list[str]]:
     """``tags`` (BIO, one list per sentence of one document) with names copied onto untagged repeats."""
     out = [list(t) for t in tags]
-    names = _names(sents, out, bare)
+    if len(sents) != len(out):
+        raise ValueError(f"{len(sents)} sentences but {len(out)} tag sequences")
+    # most sentences have no name at all: a C-level count says so without reading the tags one by one
+    ents = [entities(tg) if tg.count("O") != len(tg) else [] for tg in out]
+    if not any(ents):
+        return out
+    words = [list(map(bare, toks)) for toks in sents]  # each token's form, once
+    names = _names(words, ents)
     if not names:
         return out
-    # a name tagged with two types takes the one most of its mentions have (بيرقدار ORG → PERS)
-    for toks, tg in zip(sents, out, strict=True):
-        for typ, a, b in entities(tg):
-            votes = names.get(tuple(bare(t) for t in toks[a:b]))
+    # a name tagged with two types takes the one most of its mentions have (بيرقدار ORG → PERS);
+    # a relabelled span keeps its bounds, so the chunks read before relabelling still hold
+    for ws, tg, es in zip(words, out, ents, strict=True):
+        for typ, a, b in es:
+            votes = names.get(tuple(ws[a:b]))
             if votes and (best := votes.most_common(1)[0])[1] > votes[typ] and best[0] != typ:
                 tg[a:b] = ["B-" + best[0]] + ["I-" + best[0]] * (b - a - 1)
-    longest = max(map(len, names))
-    for toks, tg in zip(sents, out, strict=True):
-        words = [bare(t) for t in toks]
-        i = 0
-        while i < len(toks):
-            for n in range(min(longest, len(toks) - i), 0, -1):
-                key = tuple(words[i : i + n])
-                if key in names and all(t == "O" for t in tg[i : i + n]):
+    # the longest name starting with each word: a word that starts none is passed at once
+    longest: dict[str, int] = {}
+    for key in names:
+        if len(key) > longest.get(key[0], 0):
+            longest[key[0]] = len(key)
+    for ws, tg in zip(words, out, strict=True):
+        n_tok = len(ws)
+        i = 0  # left to right, a copied name's words are passed
+        for c in [c for c, w in enumerate(ws) if w in longest]:
+            if c < i or (c < len(tg) and tg[c] != "O"):  # every copy needs its first word untagged
+                continue
+            i = c + 1
+            for n in range(min(longest[ws[c]], n_tok - c), 0, -1):
+                key = tuple(ws[c : c + n])
+                if key in names and all(t == "O" for t in tg[c : c + n]):
                     typ = names[key].most_common(1)[0][0]
-                    tg[i : i + n] = ["B-" + typ] + ["I-" + typ] * (n - 1)
-                    i += n
+                    tg[c : c + n] = ["B-" + typ] + ["I-" + typ] * (n - 1)
+                    i = c + n
                     break
-            else:
-                i += 1
     return out
