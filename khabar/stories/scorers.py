@@ -110,7 +110,7 @@ class ModelScorer:
 
         if len(a) != len(b):
             raise ValueError(f"{len(a)} profiles against {len(b)}")
-        raw = self.model.predict_targets(list(zip(a, b, strict=True)))[:, 0]
+        raw = self.model.predict_targets(list(zip(a, b, strict=True)), targets=(0,))[:, 0]  # the overall score's trees alone
         out = np.empty(len(a), dtype=np.float64)
         for i, (x, y) in enumerate(zip(a, b, strict=True)):
             conflict = in_conflict(weekday_gap(x.numbers.weekdays, y.numbers.weekdays),
