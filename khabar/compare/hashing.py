@@ -21,7 +21,7 @@ from typing import NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
-from khabar.compare.background import CHAR_FEATURES, CHAR_NGRAMS, WORD_FEATURES, murmurhash3_32
+from khabar.compare.background import CHAR_FEATURES, CHAR_NGRAMS, HASH, WORD_FEATURES, murmurhash3_32
 
 _MIN_N, _MAX_N = CHAR_NGRAMS
 # Caches are cleared when full: bounded memory per process (~20–30 MB each), and a
@@ -56,16 +56,24 @@ def _grams(word: str) -> bytes:
     if hit is not None:
         return hit
     w = " " + word + " "
+    h = HASH
     out = []
     for n in range(_MIN_N, _MAX_N + 1):
         if len(w) <= n:  # a short word counts once, whole, and no longer n-gram follows
-            out.append(_bucket(w, CHAR_FEATURES))
+            out.append(h(w))
             break
-        out.extend(_bucket(w[i : i + n], CHAR_FEATURES) for i in range(len(w) - n + 1))
+        out.extend([h(w[i : i + n]) for i in range(len(w) - n + 1)])
     if len(_WORD_GRAMS) >= _CACHE_MAX:
         _WORD_GRAMS.clear()
-    hit = _WORD_GRAMS[word] = np.array(out, dtype=np.int32).tobytes()
+    hit = _WORD_GRAMS[word] = _buckets(np.array(out, dtype=np.int64), CHAR_FEATURES).tobytes()
     return hit
+
+
+def _buckets(h: np.ndarray, n_features: int) -> np.ndarray:
+    """:func:`_bucket` of many signed hashes at once (int32)."""
+    out = np.abs(h) % n_features
+    out[h == -2147483648] = (2147483647 - (n_features - 1)) % n_features
+    return out.astype(np.int32)
 
 
 def term_buckets(terms: Sequence[str]) -> np.ndarray:

@@ -293,8 +293,8 @@ def build_profile(
     counts = _Rows(*word_counts([all_terms, title_terms, lead_terms] + [sent_terms[i] for i in kept]))
     weighted = _weigh(counts, word_idf)
     lead_text = text[spans[0][0] : spans[min(n_lead, len(spans)) - 1][1]] if spans else ""
-    norm_text, norm_title = arabic.normalize(text), arabic.normalize(article.title)
-    chars_tf = _Rows(*char_counts([norm_text, norm_title, arabic.normalize(lead_text)]))
+    norm_text, norm_title, norm_lead = arabic.normalize(text), arabic.normalize(article.title), arabic.normalize(lead_text)
+    chars_tf = _Rows(*char_counts([norm_text, norm_title, norm_lead]))
     chars = _weigh(chars_tf, char_idf)
     w = weighted.rows(0)
     top = w.indices[np.argsort(-w.data, kind="stable")[: config.keywords]]
@@ -327,7 +327,7 @@ def build_profile(
         numbers=extract_numbers(" ".join(filter(None, (norm_title, norm_text))), config.min_quantity,
                                 normalized=True),
         signature=minhash.text_signature(text, [w for ws in sent_words for w in ws]),
-        lead_numbers=extract_numbers(lead_text, config.min_quantity),
+        lead_numbers=extract_numbers(norm_lead, config.min_quantity, normalized=True),
         entities=None if mentions is None else _entities(mentions, lang, word_idf),
         quotes=quotes,
     )
