@@ -13,15 +13,17 @@ and analysis as with ``ingest``. Models load once per Python worker. Bad records
 
 from __future__ import annotations
 
+import bisect
 import io
 import json
 import pickle
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from khabar.batch.listing import Listing, local_path
-from khabar.batch.rows import article_schema, as_tuples, join_terms, reject_schema
+from khabar.batch.rows import ROW_FIELDS, article_schema, as_tuples, join_terms
 from khabar.types import Document, Mention, ReadError, Statement
 
 if TYPE_CHECKING:
@@ -121,7 +123,6 @@ def _analyse_partition(
             first = compute_features(article, result.mentions, {}, 0, p, terms=text)
             seen, day, sig = first.seen, first.day, first.sig
             title_terms, body_terms = join_terms(text.title_terms), join_terms(text.body_terms)
-            vocabulary = join_terms(sorted(first.vocabulary))
             profile = None if p is None else pickle.dumps(p, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as e:  # noqa: BLE001
             yield "r", (where, f"analysis failed: {type(e).__name__}: {e}")
@@ -149,7 +150,6 @@ def _analyse_partition(
                 sig_blob(sig),
                 title_terms,
                 body_terms,
-                vocabulary,
                 *position,
                 profile,
             ),
@@ -163,6 +163,38 @@ def _profile(article: Any, result: Any) -> Any:
     return load_model().profile(article, result.mentions, result.statements)
 
 
+@dataclass
+class Analysed:
+    """The analysed records of a listing: ``rdd`` holds ``("a", article row)`` (:data:`ROW_FIELDS`) and
+    ``("r", reject row)`` items, its partitions contiguous runs of the arrival order (partition 0 the
+    first records ``ingest`` would meet), each in that order; persisted, so each record is analysed once."""
+
+    spark: Any
+    rdd: Any
+    errors: list[tuple[str, str]]
+
+    def articles(self, duplicates: Iterable[tuple[int, int, int]] = ()) -> DataFrame:
+        """The ``articles`` table: each article's first arrival (records at ``duplicates`` left out)."""
+        from khabar.batch.tables import ARTICLE_COLUMNS
+
+        schema = article_schema()
+        schema = type(schema)(schema.fields[: len(ARTICLE_COLUMNS)])
+        width, pos = len(ARTICLE_COLUMNS), _POSITION
+        dups = self.spark.sparkContext.broadcast(frozenset(duplicates))
+        rows = self.rdd.filter(lambda t: t[0] == "a" and t[1][pos : pos + 3] not in dups.value)
+        # one task per core, not per (small) partition: a task's start-up is a good part of its cost
+        rows = rows.map(lambda t: t[1][:width]).coalesce(self.spark.sparkContext.defaultParallelism)
+        # rows are built to the schema: checking every one in Python would cost more than making it
+        return self.spark.createDataFrame(rows, schema, verifySchema=False)
+
+    def release(self) -> None:
+        self.rdd.unpersist()
+
+
+#: Where the arrival position ``(o_file, o_block, o_line)`` sits in an article row.
+_POSITION = ROW_FIELDS.index("o_file")
+
+
 def read_articles(
     spark: SparkSession,
     listing: Listing,
@@ -170,16 +202,18 @@ def read_articles(
     source: str | None = None,
     ingested: str | None = None,
     profiles: bool = False,
-) -> tuple[DataFrame, DataFrame, Callable[[], None]]:
-    """``(articles, rejects, release)``: DataFrames of everything the listing holds (not yet
-    de-duplicated; with ``profiles``, each article's pickled comparison profile in ``profile``), over
-    a cache of what the analysis produced, and the call that frees that cache once both are saved."""
+    rows_per_partition: int = 500,
+) -> Analysed:
+    """The analysed records of everything the listing holds (not yet de-duplicated; with ``profiles``,
+    each article's pickled comparison profile in ``profile``), in partitions of about
+    ``rows_per_partition`` records that follow the arrival order (see :class:`Analysed`)."""
+    from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
     sc = spark.sparkContext
     ingested = ingested or datetime.now(UTC).isoformat(timespec="seconds")
     ranks = sc.broadcast(listing.ranks)
-    parts = []
+    parts, units = [], []
     if listing.jsonl:
         lines = spark.read.text(listing.jsonl).select(
             # the text source keeps the bytes as they are: the reader decodes them (cp1256 too)
@@ -187,42 +221,57 @@ def read_articles(
             F.col("_metadata.file_path").alias("path"),
             F.col("_metadata.file_block_start").alias("block"),
         )
+        # lines per file split, counted in the JVM (no Python): where the partitions' bounds go
+        for r in lines.groupBy("path", "block").count().collect():
+            units.append(((listing.ranks.get(local_path(r["path"]), -1), r["block"]), r["count"]))
         parts.append(lines.rdd.mapPartitions(lambda rows: _docs_from_lines(rows, source, ranks.value)))
     if listing.files:
         sidecars = sc.broadcast(listing.sidecars)
         files = sc.binaryFiles(",".join(listing.files), minPartitions=sc.defaultParallelism)
         parts.append(files.mapPartitions(lambda ps: _docs_from_files(ps, source, sidecars.value, ranks.value)))
-    if not parts:
-        docs = sc.emptyRDD()
-    else:
-        docs = parts[0] if len(parts) == 1 else sc.union(parts)
-    # Few, big inputs (one JSONL under the split size, a handful of WARC files) would leave cores
-    # idle during analysis, by far the costliest step: spread the documents first.
-    want = 2 * sc.defaultParallelism
-    if docs.getNumPartitions() < want:
-        docs = docs.repartition(want)
-    out = docs.mapPartitions(lambda items: _analyse_partition(items, ingested, profiles)).cache()
-    # rows are built to article_schema: checking every one in Python would cost more than making it
-    articles = spark.createDataFrame(
-        out.filter(lambda t: t[0] == "a").map(lambda t: t[1]), article_schema(), verifySchema=False
-    )
-    errors = [(p, r) for p, r in listing.errors]
-    rejects = spark.createDataFrame(out.filter(lambda t: t[0] == "r").map(lambda t: t[1]), reject_schema())
-    if errors:
-        rejects = spark.createDataFrame(errors, reject_schema()).unionByName(rejects)
-    return articles, rejects, out.unpersist
+        units.extend(((listing.ranks.get(local_path(f), -1), 0), 1) for f in listing.files)
+    docs = sc.emptyRDD() if not parts else parts[0] if len(parts) == 1 else sc.union(parts)
+    # The documents (small beside their analyses) move once, so that partition k holds the k-th run of
+    # the arrival order: the driver can cluster partition 0 while the cores analyse the next ones.
+    bounds = arrival_bounds(units, rows_per_partition, 4 * sc.defaultParallelism)
+    docs = docs.repartitionAndSortWithinPartitions(len(bounds) + 1, lambda key: bisect.bisect_right(bounds, key))
+    out = docs.mapPartitions(lambda items: _analyse_partition(items, ingested, profiles))
+    return Analysed(spark, out.persist(StorageLevel.MEMORY_AND_DISK), list(listing.errors))
 
 
-#: The arrival position of a record: the order ``ingest`` reads the inputs in (file, block, record).
-ORDER = ("o_file", "o_block", "o_line")
+def arrival_bounds(units: Iterable[tuple[tuple[int, int], int]], size: int, least: int) -> list[tuple[int, ...]]:
+    """Positions where partitions of about ``size`` records start (the first one excepted), from the
+    record count of each unit ``(file rank, block)``; at least ``least`` partitions when there are
+    that many records, so that small inputs keep the cores busy too.
+
+    >>> arrival_bounds([((0, 0), 5), ((1, 0), 1), ((0, 100), 3)], 4, 1)
+    [(0, 0, 4), (1, 0, 0)]
+    >>> arrival_bounds([((0, 0), 6)], 10, 3)
+    [(0, 0, 2), (0, 0, 4)]
+    """
+    units = sorted(units)
+    total = sum(n for _, n in units)
+    size = max(1, min(size, -(-total // max(1, least))))
+    bounds: list[tuple[int, ...]] = []
+    done = 0  # records before the current unit
+    for (rank, block), n in units:
+        k = -(-done // size) * size  # the first multiple of size in this unit
+        while k < done + n:
+            if k > 0:
+                bounds.append((rank, block, k - done))
+            k += size
+        done += n
+    return bounds
 
 
-def dedupe(articles: DataFrame) -> DataFrame:
-    """One row per article id, the first to arrive (as ``ingest`` keeps it); the rest are duplicates."""
-    from pyspark.sql import Window
-    from pyspark.sql import functions as F
+def replay_rows(items: Iterable[tuple[str, Any]]) -> Iterator[tuple[Any, ...]]:
+    """What the driver needs of a partition: ``("a", position, *REPLAY_COLUMNS values)`` per article
+    and ``("r", path, reason)`` per reject (a task runs this over the persisted partition)."""
+    from khabar.batch.replay import REPLAY_COLUMNS
 
-    # the window runs on the narrow columns only: rows carry texts and profiles, too costly to shuffle
-    w = Window.partitionBy("id").orderBy(*ORDER)
-    first = articles.select("id", *ORDER).withColumn("_k", F.row_number().over(w)).where("_k = 1").drop("_k")
-    return articles.join(first, ["id", *ORDER], "left_semi")
+    at = [ROW_FIELDS.index(c) for c in REPLAY_COLUMNS]
+    for kind, row in items:
+        if kind == "a":
+            yield ("a", tuple(row[_POSITION : _POSITION + 3]), *(row[i] for i in at))
+        else:
+            yield ("r", *row)

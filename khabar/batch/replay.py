@@ -37,9 +37,10 @@ from khabar.config import StoryConfig
 from khabar.stories.features import ArticleText, Features, sig_from_blob
 from khabar.types import Article, Mention
 
-#: Rows per partition when the articles travel to the driver: two partitions are in driver memory at
-#: a time, the one clustered and the next (a profile pickles to ~35 KiB, SemEval mean: 500 rows ≈
-#: 17 MiB), whatever the corpus size. 1,700-row partitions were lost from a local driver's 1 GiB.
+#: Rows per partition (at most) of the analysis, each partition one job whose rows go to the driver:
+#: a few partitions are in driver memory at a time, the one clustered and those analysed meanwhile
+#: (one per core; a profile pickles to ~35 KiB, SemEval mean: 500 rows ≈ 17 MiB), whatever the
+#: corpus size. 1,700-row partitions were lost from a local driver's 1 GiB.
 ROWS_PER_PARTITION = 500
 #: Articles per clustering batch, as ``khabar ingest`` stores and clusters them
 #: (:func:`khabar.pipeline.ingest`'s ``batch_size``): the online clusterer settles the small stories'
@@ -95,6 +96,10 @@ def shelf_scorer(shelf: ProfileShelf) -> Any:
     from khabar.stories.scorers import ModelScorer
 
     class ShelfScorer(ModelScorer):
+        def prepare(self, item: Any, features: Features) -> Any:
+            # the profile the task built (unpickled only now: many articles are never scored)
+            return shelf.get(features.article_id)
+
         def load(self, store: Any, features: Features) -> Any:
             return shelf.get(features.article_id)
 
@@ -111,12 +116,11 @@ def scorer_name() -> str:
 def _item(r: Any, model: bool, shelf: ProfileShelf) -> Item:
     article = Article(id=r["id"], title=r["title"] or "", text="", raw="", url=r["url"], source=r["source"],
                       lang=r["lang"], published=r["published"], ingested=r["ingested"])
-    if model:
-        blob = bytes(r["profile"])
-        shelf.put(r["id"], blob)
-        profile = pickle.loads(blob)  # noqa: S301 - written by this job's own tasks
-    else:  # the lexical scorer needs no profile: the signature the task computed is the one ingest computes
-        profile = SimpleNamespace(signature=sig_from_blob(bytes(r["sig"])))
+    if model:  # the scorer takes the profile from the shelf when it needs it (shelf_scorer)
+        shelf.put(r["id"], bytes(r["profile"]))
+    # the features need only the signature, and the one the task computed (from the profile, as
+    # ingest's features take it) is that one
+    profile = SimpleNamespace(signature=sig_from_blob(bytes(r["sig"])))
     terms = ArticleText(split_terms(r["title_terms"]), split_terms(r["body_terms"]), [])
     return Item(article, mentions(r["entities"]), [], profile, terms)
 
@@ -143,8 +147,9 @@ def replay(
 ) -> Replayed:
     """Cluster ``rows`` (in arrival order, :data:`REPLAY_COLUMNS`) with the online clusterer in ``folder``.
 
-    ``write(table, rows)`` receives the ``members`` and ``stories`` rows
-    (:data:`khabar.batch.tables.MEMBER_COLUMNS`, :data:`~khabar.batch.tables.STORY_COLUMNS`) in chunks.
+    ``write(table, rows)`` receives the ``members``, ``stories`` and ``terms`` rows
+    (:data:`khabar.batch.tables.MEMBER_COLUMNS`, :data:`~khabar.batch.tables.STORY_COLUMNS`,
+    :data:`~khabar.batch.tables.TERM_COLUMNS`) in chunks.
     """
     from khabar.store.db import Store
     from khabar.stories.online import Clusterer
@@ -162,10 +167,24 @@ def replay(
                     store.add_many([it.article for it in batch])
                     clusterer.assign(batch)
             out = _tables(clusterer.index, write)
+            _terms(store, write)
             out.pairs_scored, out.pairs_gated = clusterer.pairs_scored, clusterer.pairs_gated
             return out
     finally:
         shelf.close()
+
+
+def _terms(store: Any, write: Callable[[str, list[tuple[Any, ...]]], None]) -> None:
+    """The ``terms`` table: document frequencies as the clusterer counted them (each clustered
+    article's vocabulary once), from the scratch store."""
+    chunk: list[tuple[Any, ...]] = []
+    for row in store.db.execute("SELECT term, df FROM term_df ORDER BY term"):
+        chunk.append((row[0], int(row[1])))
+        if len(chunk) >= WRITE_CHUNK:
+            write("terms", chunk)
+            chunk = []
+    if chunk:
+        write("terms", chunk)
 
 
 def _batches(items: Iterator[Item], size: int) -> Iterator[list[Item]]:

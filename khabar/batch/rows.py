@@ -9,6 +9,8 @@ The schemas are made from :mod:`khabar.types`' dataclasses, so a field added the
 >>> found = mentions([{"text": "غزة", "type": "LOC", "start": 0, "end": 3, "entity": "غزة"}])
 >>> found[0].type, as_tuples(found, Mention)
 ('LOC', [('غزة', 'LOC', 0, 3, 'غزة')])
+>>> mentions(as_tuples(found, Mention)) == found
+True
 """
 
 from __future__ import annotations
@@ -35,19 +37,31 @@ def split_terms(joined: str | None) -> list[str]:
 
 
 def mentions(rows: Iterable[Any] | None) -> list[Mention]:
-    """Spark rows (or dicts) of the ``entities`` column as :class:`Mention` objects."""
-    return [Mention(**(r.asDict() if hasattr(r, "asDict") else r)) for r in rows or ()]
+    """Spark rows, dicts or field tuples (:func:`as_tuples`) of the ``entities`` column as :class:`Mention` objects."""
+    return [_made(Mention, r) for r in rows or ()]
 
 
 def statements(rows: Iterable[Any] | None) -> list[Statement]:
     """Spark rows (or dicts) of the ``statements`` column as :class:`Statement` objects."""
-    return [Statement(**(r.asDict() if hasattr(r, "asDict") else r)) for r in rows or ()]
+    return [_made(Statement, r) for r in rows or ()]
+
+
+def _made(cls: type, r: Any) -> Any:
+    if hasattr(r, "asDict"):  # a Spark Row is a tuple too: by name, whatever its field order
+        return cls(**r.asDict())
+    return cls(**r) if isinstance(r, dict) else cls(*r)
 
 
 def as_tuples(items: Iterable[Any], cls: type) -> list[tuple[Any, ...]]:
     """Dataclass objects as tuples in field order: the struct rows of :func:`struct_of`."""
     names = [f.name for f in fields(cls)]
     return [tuple(getattr(x, n) for n in names) for x in items]
+
+
+#: The fields of an analysed article's row (:func:`article_schema`), by name: tasks build the tuples.
+ROW_FIELDS = ("id", "url", "source", "lang", "published", "title", "text", "entities", "statements", "raw",
+              "author", "input_id", "origin", "ingested", "spans", "seen", "day", "sig", "title_terms",
+              "body_terms", "o_file", "o_block", "o_line", "profile")
 
 
 # --- schemas -----------------------------------------------------------------------------------------
@@ -73,6 +87,8 @@ def struct_of(cls: type) -> Any:
 
 
 def article_schema() -> Any:
+    """The fields of an analysed article's row, in the order :mod:`khabar.batch.inputs` builds it (the
+    ``articles`` table is its first fields, :data:`khabar.batch.tables.ARTICLE_COLUMNS`)."""
     from pyspark.sql import types as T
 
     s, L = T.StringType(), T.LongType()
@@ -98,11 +114,10 @@ def article_schema() -> Any:
             T.StructField("seen", s),
             T.StructField("day", L),
             T.StructField("sig", T.BinaryType()),
-            # stems of title and body and the indexable vocabulary, joined by SEP (one string pickles and
-            # crosses to the JVM far cheaper than hundreds); dropped once the features are computed
+            # stems of title and body, joined by SEP (one string pickles far cheaper than hundreds): the
+            # replay's features (the driver does not stem again)
             T.StructField("title_terms", s),
             T.StructField("body_terms", s),
-            T.StructField("vocabulary", s),
             # the arrival position (file rank, block, record): ingest's order, for the replay
             T.StructField("o_file", L),
             T.StructField("o_block", L),

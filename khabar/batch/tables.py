@@ -39,6 +39,10 @@ MEMBER_COLUMNS = ("article_id", "story_id", "similarity", "copy_group", "cent_su
 STORY_COLUMNS = ("id", "headline", "size", "sources", "first_seen", "last_seen", "last_day", "medoid", "reps")
 
 
+#: The ``terms`` table's columns: each term's document frequency over the clustered articles.
+TERM_COLUMNS = ("term", "df")
+
+
 def member_schema() -> Any:
     from pyspark.sql import types as T
 
@@ -53,3 +57,9 @@ def story_schema() -> Any:
     s, L, A = T.StringType(), T.LongType(), T.ArrayType(T.StringType())
     types = (L, s, L, A, s, s, L, s, A)
     return T.StructType([T.StructField(n, t) for n, t in zip(STORY_COLUMNS, types, strict=True)])
+
+
+def terms_schema() -> Any:
+    from pyspark.sql import types as T
+
+    return T.StructType([T.StructField("term", T.StringType()), T.StructField("df", T.LongType())])
