@@ -34,6 +34,7 @@ from typing import Any
 
 from khabar.batch.rows import mentions, split_terms
 from khabar.config import StoryConfig
+from khabar.store.stories import StoryIndex
 from khabar.stories.features import ArticleText, Features, sig_from_blob
 from khabar.types import Article, Mention
 
@@ -178,8 +179,8 @@ def _terms(store: Any, write: Callable[[str, list[tuple[Any, ...]]], None]) -> N
     """The ``terms`` table: document frequencies as the clusterer counted them (each clustered
     article's vocabulary once), from the scratch store."""
     chunk: list[tuple[Any, ...]] = []
-    for row in store.db.execute("SELECT term, df FROM term_df ORDER BY term"):
-        chunk.append((row[0], int(row[1])))
+    for row in StoryIndex(store).all_document_frequencies():
+        chunk.append(row)
         if len(chunk) >= WRITE_CHUNK:
             write("terms", chunk)
             chunk = []

@@ -17,7 +17,7 @@ article joins is :mod:`khabar.stories.rules`' business; this module only keeps w
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -341,6 +341,11 @@ class StoryIndex:
             df.update((r[0], r[1]) for r in self.db.execute(
                 f"SELECT term, df FROM term_df WHERE term IN ({marks(len(chunk))})", chunk))
         return df
+
+    def all_document_frequencies(self) -> Iterator[tuple[str, int]]:
+        """Every ``(term, document frequency)``, in term order (streamed: a corpus's vocabulary)."""
+        for term, df in self.db.execute("SELECT term, df FROM term_df ORDER BY term"):
+            yield term, int(df)
 
     def add_document_frequencies(self, counts: Iterable[tuple[str, int]]) -> None:
         """Add ``(term, articles)`` counts to the document frequencies."""

@@ -128,6 +128,7 @@ def test_document_frequencies_and_clear(index):
     index.add_document_frequencies([("غوطه", 2), ("مفاوض", 1)])
     index.add_document_frequencies([("غوطه", 1)])
     assert index.document_frequencies(["غوطه", "مفاوض", "other"]) == {"غوطه": 3, "مفاوض": 1}
+    assert list(index.all_document_frequencies()) == [("غوطه", 3), ("مفاوض", 1)]
     terms = [f"t{i}" for i in range(2000)]  # more than one statement's worth of bound parameters
     index.add_document_frequencies([(t, 1) for t in terms])
     assert len(index.document_frequencies(terms)) == 2000
