@@ -37,7 +37,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import pairwise
+from itertools import compress, pairwise
+from operator import itemgetter
 from typing import Any, Protocol
 
 from khabar.analyse.bounds import analysed_part
@@ -108,6 +109,7 @@ def extract(text: str, tagger: _Tagger | None = None) -> list[Mention]:
 
 # --- rule repairs --------------------------------------------------------------------------------
 
+_START = itemgetter(1)  # Token.start, for bisection
 _OPEN = {"(": ")", '"': '"', "«": "»", "“": "”", "„": "“", "‹": "›", "'": "'", "”": "”"}
 # titles that are also common nouns (the team, the pioneer, the father, owner): a name after them
 # must start with a known first name
@@ -121,10 +123,16 @@ def _is_ar_word(tok: Token) -> bool:
 
 def _name_word(tok: Token, first: bool, cue_ok: bool = False) -> bool:
     """Can this token be part of a person's name (not a function, role, place or cue word)?"""
-    if not _is_ar_word(tok):
+    return _is_name_word(tok.text, first, cue_ok)
+
+
+@lru_cache(maxsize=200_000)  # the rules ask of the same words over and over: the answer depends on the word only
+def _is_name_word(word: str, first: bool, cue_ok: bool) -> bool:
+    """:func:`_name_word` of the token's text."""
+    if not (word and "\u0600" <= word[0] <= "\u06ff" and word[0].isalpha()):
         return False
-    n = normalize(tok.text)
-    raw = unvocalized(tok.text)
+    n = normalize(word)
+    raw = unvocalized(word)
     if not first and (n in NAME_PARTICLES | {"الله"} or raw in NAME_COLLIDE):
         return True
     parts = split_clitics(n)
@@ -137,12 +145,12 @@ def _name_word(tok: Token, first: bool, cue_ok: bool = False) -> bool:
         return False  # a first name does not start with ال; a surname may (الإرياني)
     if is_kind(n, "role", "org", "source", "doc", "medium", "title", "outlet_head"):
         return False
-    if first and len(parts) > 1 and parts[-2] in ("ل", "ك") and "first_name" not in labels(tok.text):
+    if first and len(parts) > 1 and parts[-2] in ("ل", "ك") and "first_name" not in labels(word):
         return False  # لوزارة: a preposition on the first word (names such as لؤي are listed; ب
         # starts too many names - بشار، برهوم - to be read as one)
     if cue_of(n) and not (cue_ok or (not first and cue_of(n)[2] == "prep")):
         return False
-    if labels(tok.text) & {"country", "place", "nationality", "currency"}:
+    if labels(word) & {"country", "place", "nationality", "currency"}:
         return False
     return True
 
@@ -181,13 +189,25 @@ def _quote_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _run_ends(norms: list[str], pred: Callable[[str], bool]) -> list[int]:
-    """For each token, the index of the first token at or after it where ``pred`` fails (one pass
-    backwards, so the rules skip runs of titles or role words in constant time)."""
-    out = [len(norms)] * (len(norms) + 1)
-    for k in range(len(norms) - 1, -1, -1):
-        out[k] = out[k + 1] if pred(norms[k]) else k
-    return out
+def _is_title(n: str) -> bool:
+    return n in kind_words("title")
+
+
+def _in_role_np(n: str) -> bool:
+    return n.startswith("ال") or n.startswith("وال") or is_kind(n, "role")
+
+
+def _run_end(norms: list[str], memo: list[int], k: int, pred: Callable[[str], bool]) -> int:
+    """The index of the first token at or after ``k`` where ``pred`` fails. Asked only where a rule
+    fires; each answer is kept for every token of its run (``memo``, -1 where not known yet), so
+    the rules skip runs of titles or role words in linear time over the whole text."""
+    e = k
+    while e < len(norms) and memo[e] < 0 and pred(norms[e]):
+        e += 1
+    end = memo[e] if e < len(norms) and memo[e] >= 0 else e
+    for p in range(k, min(e + 1, len(norms))):
+        memo[p] = end
+    return end
 
 
 @dataclass
@@ -201,10 +221,17 @@ class _Text:
 
     def __post_init__(self) -> None:
         self.toks, self.norms = tokens_normalized(self.text)
-        titles = kind_words("title")
-        self.past_titles = _run_ends(self.norms, lambda n: n in titles)
-        self.past_role_np = _run_ends(
-            self.norms, lambda n: n.startswith("ال") or n.startswith("وال") or is_kind(n, "role"))
+        # run ends, filled as the rules ask (_run_end)
+        self._titles_end = [-1] * len(self.norms)
+        self._role_np_end = [-1] * len(self.norms)
+
+    def past_titles(self, k: int) -> int:
+        """The first token at or after ``k`` that is no title (``len(toks)`` past the end)."""
+        return _run_end(self.norms, self._titles_end, k, _is_title)
+
+    def past_role_np(self, k: int) -> int:
+        """The first token at or after ``k`` that is no ال word or role word of a role phrase."""
+        return _run_end(self.norms, self._role_np_end, k, _in_role_np)
 
     def add(self, a: int, b: int, typ: str) -> None:
         span = self.text[a:b]
@@ -220,9 +247,14 @@ def repair(text: str, mentions: Iterable[Mention]) -> list[Mention]:
     """Add the rule mentions (module docstring, rules 1-6) to ``mentions``; offsets into ``text``."""
     t = _Text(text)
     _rule_bracketed(t)
-    for i in range(len(t.toks)):
-        for rule in _TOKEN_RULES:
-            rule(t, i)
+    # each token rule reads only tokens whose word can open it (_triggers, cached per word): the
+    # others are skipped in C (map, compress), in token order and rule order as before
+    flags = list(map(_triggers, t.norms))
+    for i in compress(range(len(flags)), flags):
+        f = flags[i]
+        for bit, rule in _TOKEN_RULES:
+            if f & bit:
+                rule(t, i)
     _rule_gazetteer(t)
     return _merge([_trim_lam(text, m) for m in mentions], t.found)
 
@@ -230,14 +262,18 @@ def repair(text: str, mentions: Iterable[Mention]) -> list[Mention]:
 def _rule_bracketed(t: _Text) -> None:
     """Rules 1 and 5: bracketed or quoted names (a speaker after a cue; an organisation)."""
     toks, text = t.toks, t.text
-    by_start = {tok.start: i for i, tok in enumerate(toks)}
+
+    def by_start(pos: int) -> int | None:  # the token starting at ``pos`` (tokens are in text order)
+        k = bisect.bisect_left(toks, pos, key=_START)
+        return k if k < len(toks) and toks[k].start == pos else None
+
     for o, e in _quote_spans(text):
         inner = text[o + 1 : e]
         ws = [w for w in tokenize(inner) if w.text]
         if not ws or len(ws) > 6:
             continue
         a, b = o + 1 + ws[0].start, o + 1 + ws[-1].end
-        i = by_start.get(o)
+        i = by_start(o)
         prev = normalize(toks[i - 1].text) if i else ""
         prev2 = normalize(toks[i - 2].text) if i and i > 1 else ""
         after_cue = i is not None and i > 0 and (cue_of(prev) is not None or (prev == "قد" and cue_of(prev2)))
@@ -249,7 +285,7 @@ def _rule_bracketed(t: _Text) -> None:
         elif len(ws) <= 3 and (_name_run(ws, 0, 3, after_cue) == len(ws) or len(ws) == 1 and _name_word(ws[0], False, True)):
             # after a reporting verb even one bracketed word is a name (بيرقدار، الفارس); elsewhere
             # a bracketed/quoted 2-3 word name needs a role after it: (وائل علوان) الناطق …
-            j = by_start.get(e)
+            j = by_start(e)
             role_next = j is not None and j + 1 < len(toks) and is_kind(toks[j + 1].text, "role")
             if after_cue or (len(ws) >= 2 and role_next):
                 t.add(a, b, "PERS")
@@ -261,7 +297,7 @@ def _rule_title(t: _Text, i: int) -> None:
     nt = norms[i]
     if not (nt in kind_words("title") and i + 1 < n):
         return
-    j = t.past_titles[i + 1]
+    j = t.past_titles(i + 1)
     k = _name_run(toks, j)
     # the name must end at a clear boundary, or start with a known first name: titles such
     # as الفريق (also "the team") are ambiguous
@@ -309,7 +345,7 @@ def _rule_role_comma_name(t: _Text, i: int) -> None:
         c += 1
     if not (c < n and norms[c] in ("،", ",")):
         return
-    j = t.past_titles[c + 1]
+    j = t.past_titles(c + 1)
     k = _name_run(toks, j)
     if (1 if after_cue else 2) <= k - j <= 3 and k < n and norms[k] in ("،", ","):
         t.add(toks[j].start, toks[k - 1].end, "PERS")
@@ -320,7 +356,7 @@ def _rule_cue_role_name(t: _Text, i: int) -> None:
     toks, norms, n = t.toks, t.norms, len(t.toks)
     if not (cue_of(norms[i]) and i + 1 < n and is_kind(norms[i + 1], "role")):
         return
-    k0 = t.past_role_np[i + 2]
+    k0 = t.past_role_np(i + 2)
     k = _name_run(toks, k0)
     if 2 <= k - k0 <= 3 and k < n and (norms[k] in COMPS or norms[k] in ("،", ",", ":")):
         t.add(toks[k0].start, toks[k - 1].end, "PERS")
@@ -338,10 +374,22 @@ def _rule_bism_org(t: _Text, i: int) -> None:
     t.add(toks[i + 1].start, toks[k - 1].end, "ORG")
 
 
-# the rules read at each token, in this order (the order rule mentions are found in breaks ties in _merge)
-_TOKEN_RULES: tuple[Callable[[_Text, int], None], ...] = (
-    _rule_title, _rule_cue_name, _rule_role_comma_name, _rule_cue_role_name, _rule_bism_org,
+# what a token's word can open: a title (rule 2), a cue (3, 4b), a role (4), باسم (5b)
+_TITLE, _CUE, _ROLE, _BISM = 1, 2, 4, 8
+
+# the rules read at each token, in this order (the order rule mentions are found in breaks ties in
+# _merge), each with the _triggers bit its first test needs
+_TOKEN_RULES: tuple[tuple[int, Callable[[_Text, int], None]], ...] = (
+    (_TITLE, _rule_title), (_CUE, _rule_cue_name), (_ROLE, _rule_role_comma_name),
+    (_CUE, _rule_cue_role_name), (_BISM, _rule_bism_org),
 )
+
+
+@lru_cache(maxsize=200_000)  # called for every token of every article: the answer depends on the word only
+def _triggers(n: str) -> int:
+    """The token rules a token of matching form ``n`` can open, as _TITLE/_CUE/_ROLE/_BISM bits."""
+    return ((_TITLE if n in kind_words("title") else 0) | (_CUE if cue_of(n) is not None else 0)
+            | (_ROLE if is_kind(n, "role") else 0) | (_BISM if n == "باسم" else 0))
 
 
 def _rule_gazetteer(t: _Text) -> None:

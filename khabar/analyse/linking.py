@@ -17,6 +17,8 @@ people found later untagged (``وقال علوان``) become PERS mentions too.
 from __future__ import annotations
 
 import bisect
+from functools import lru_cache
+from itertools import compress
 
 from khabar.analyse.cues import is_kind, kind_words
 from khabar.analyse.quotemarks import QUOTE_CHARS
@@ -28,10 +30,17 @@ __all__ = ["link", "written_names"]
 
 def _key_words(m: Mention) -> list[str]:
     """The mention's words in matching form: no marks, no leading title, no proclitic و/ف (ب/ك/ل before ال)."""
-    raw = "".join(" " if c in QUOTE_CHARS else c for c in m.text)
+    return list(_key_words_of(m.text, m.type == "PERS"))
+
+
+@lru_cache(maxsize=100_000)  # an article names its entities again and again; linking and
+# written_names both ask: the answer depends on the text (and whether it is a person) only
+def _key_words_of(text: str, pers: bool) -> tuple[str, ...]:
+    """:func:`_key_words` of a mention's text."""
+    raw = "".join(" " if c in QUOTE_CHARS else c for c in text)
     ws = [normalize(w) for w in raw.split() if normalize(w) and normalize(w) not in ("ل", "لـ", "-")]
     ws = [w for w in ws if any(c.isalnum() for c in w)]
-    if m.type == "PERS":
+    if pers:
         while len(ws) > 1 and ws[0] in kind_words("title"):
             ws = ws[1:]
     if ws:
@@ -46,7 +55,7 @@ def _key_words(m: Mention) -> list[str]:
                 break
         if k:
             ws[0] = "".join(parts[k:])
-    return ws
+    return tuple(ws)
 
 
 def _split_joined(words: list[str], joined: dict[str, tuple[str, str]]) -> list[str]:
@@ -126,9 +135,8 @@ def written_names(mentions: list[Mention]) -> dict[str, str]:
     for m in sorted(mentions, key=lambda m: m.start):
         if not m.entity:
             continue
-        key = _key_words(m)
-        raw = "".join(" " if c in QUOTE_CHARS else c for c in m.text).split()
-        raw = [w for w in raw if any(c.isalnum() for c in w)]
+        key = _key_words_of(m.text, m.type == "PERS")
+        raw = _shown_words(m.text)
         if not key or not raw:
             continue
         shown = " ".join(raw[-len(key):] if len(raw) > len(key) else raw)  # a leading title off
@@ -141,6 +149,13 @@ def written_names(mentions: list[Mention]) -> dict[str, str]:
         # the whole name first, then the most frequent spelling of it, then the earliest
         out[ent] = max(by, key=lambda f: (by[f][1], by[f][0], by[f][2]))
     return out
+
+
+@lru_cache(maxsize=100_000)  # as _key_words_of: the same mention texts over and over
+def _shown_words(text: str) -> tuple[str, ...]:
+    """A mention's words as written, quote marks and brackets off."""
+    raw = "".join(" " if c in QUOTE_CHARS else c for c in text).split()
+    return tuple(w for w in raw if any(c.isalnum() for c in w))
 
 
 _INDEXED_WORDS = 8  # suffixes indexed up to this many words (longer names, never seen in news, are scanned)
@@ -213,10 +228,16 @@ def _add_surnames(text: str, ms: list[Mention], keys: list[list[str]]) -> tuple[
     toks, norms = tokens_normalized(text)
     # token positions by first-word form (as written, and without a proclitic و/ف): only there
     # can a surname start, so each surname reads its own few positions, not the whole text
+    # (only the surnames' first words are looked for: the forms with و/ف are a set of their own,
+    # so that the tokens that can start none are skipped in C)
+    need = {sn[0] for sn in surnames}
+    need_vf = {c + w for w in need if len(w) > 2 for c in "وف"}  # len(w0) > 3 and w0[0] in "وف"
     at_form: dict[str, list[int]] = {}
-    for p, w0 in enumerate(norms):
-        at_form.setdefault(w0, []).append(p)
-        if len(w0) > 3 and w0[0] in "وف":
+    for p in compress(range(len(norms)), map((need | need_vf).__contains__, norms)):
+        w0 = norms[p]
+        if w0 in need:
+            at_form.setdefault(w0, []).append(p)
+        if w0 in need_vf:
             at_form.setdefault(w0[1:], []).append(p)
     taken = bytearray(len(text) + 1)  # 1 where a mention already covers the character
     for m in ms:

@@ -10,6 +10,8 @@ German-style „…“; outlets type ” for both ends, and quotes are left uncl
 
 from __future__ import annotations
 
+import re
+
 __all__ = ["MARKS", "QUOTE_CHARS", "quote_spans"]
 
 # quote marks and brackets: what a name or a phrase is read without
@@ -22,6 +24,10 @@ MARKS = {
     "‹": ("single", "open"), "›": ("single", "close"),
     '"': ("dq", "ambig"), "'": ("sq", "ambig"),
 }
+
+
+# the marks of MARKS, found by one scan in C rather than a Python loop over every character
+_MARK_RE = re.compile("[" + re.escape("".join(MARKS)) + "]")
 
 
 def _mark_role(text: str, i: int) -> str:
@@ -60,10 +66,9 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
         # at every mark is quadratic in a paragraph of unclosed marks
         open_by: dict[str, int] = {}
         low_curly = 0
-        for k, ch in enumerate(para):
-            if ch not in MARKS:
-                continue
-            i = pos + k
+        for mark in _MARK_RE.finditer(para):
+            ch = mark.group()
+            i = pos + mark.start()
             fam, role = MARKS[ch]
             if ch == "“" and low_curly:
                 role = "close"  # German-style „…“

@@ -27,6 +27,8 @@ import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import itemgetter
 
 from khabar.analyse import entities as ents
 from khabar.analyse.attribution import attribution, relay, speaker_of, trim
@@ -64,6 +66,7 @@ __all__ = ["extract"]
 _DIRECT_ZONE = 30  # tokens between a finite cue's subject and its content (adverbials, outlet, medium)
 _PARTICIPLE_ZONE = 6  # a participle's content follows at once (مؤكداً أن، مشيراً إلى أن، داعياً "…")
 _BARE_OUTLETS = frozenset(("الوكاله", "الصحيفه", "القناه"))  # "the agency": the one named before
+_TEXT = itemgetter(0)  # Token.text
 _NEW_CLAUSE = frozenset(("فيما", "بينما", "وفيما", "وبينما"))  # after a comma: the content has ended
 
 
@@ -100,15 +103,16 @@ def extract(text: str, mentions: list[Mention] | None = None) -> list[Statement]
 def _cues(d: Doc) -> list[tuple[int, Cue]]:
     """The reporting cues of the text, as ``(token index, cue)``, less the words that are no cue there."""
     cues: list[tuple[int, Cue]] = []
-    for i, t in enumerate(d.toks):
+    # most words are no cue: cue_of (cached per word) runs over all tokens in C, and only the
+    # cue words are read on (the tests below are pure, so their order does not matter)
+    found = list(map(cue_of, map(_TEXT, d.toks)))
+    for i in compress(range(len(found)), found):
+        c, t = found[i], d.toks[i]
         if not d.is_word(i):
             continue
         m = d.ment_of.get(i)
         if m is not None and m.type in ("PERS", "ORG"):
             continue  # a cue word inside a name (حسب الله)
-        c = cue_of(t.text)
-        if c is None:
-            continue
         if t.text.lstrip("وف").startswith("آ"):
             continue  # آفاد (the Turkish disaster agency) is no أفاد: no reporting verb starts with آ
         # impersonal "it is noted that" (يذكر أن، ويذكر أن), not a statement

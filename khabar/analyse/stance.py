@@ -31,6 +31,7 @@ Any other negation asserts a fact (``المجتمع الدولي لم يجبر �
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from functools import lru_cache
 
 from khabar.analyse.cues import cue_of
@@ -68,9 +69,12 @@ _WORD = re.compile(r"\S+")
 
 
 @lru_cache(maxsize=1)
-def _stance_cues() -> dict[str, list[tuple[str, ...]]]:
+def _stance_cues() -> dict[str, Collection[tuple[str, ...]]]:
     by = lexicon.kinds("quote_stance_ar.tsv")
-    return {k: [tuple(w.split()) for w in by.get(k, ())] for k in ("particle", "phrase", "keep")}
+    out: dict[str, Collection[tuple[str, ...]]] = {
+        k: [tuple(w.split()) for w in by.get(k, ())] for k in ("particle", "phrase", "keep")}
+    out["particle"] = frozenset(out["particle"])  # only asked "is this a particle?", word by word
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -209,7 +213,7 @@ def negated(content: str) -> bool:
     return _negated_first_clause([w for w, _, _ in _words(content)], _stance_cues()) is not None
 
 
-def _negated_first_clause(words: list[str], cues: dict[str, list[tuple[str, ...]]]) -> int | None:
+def _negated_first_clause(words: list[str], cues: dict[str, Collection[tuple[str, ...]]]) -> int | None:
     """Index of the negation particle of the first clause, when one negates it (not litotes)."""
     for k, w in enumerate(words[:6]):
         # the first clause ends at a relative pronoun, a conjunction of time or condition, or a
