@@ -29,6 +29,7 @@ __all__ = [
 ]
 
 _AR_ONLY = re.compile(r"^[\u0621-\u064a ]+$")
+_Cands = list[tuple[tuple[str, ...], str]]  # multi-word names by first word: (the other words, label)
 
 
 def _catalogue(domain: str) -> gettext.NullTranslations:
@@ -155,6 +156,11 @@ class Gazetteer:
         self._single = {w: frozenset(ls) for w, ls in single.items()}
         for cands in self._multi.values():
             cands.sort(key=lambda c: -len(c[0]))  # longest first, so the first hit is the longest match
+        # Per-word answers, asked for every token of every article: one dict probe on a repeat.
+        # Bounded: cleared when full, the same answers.
+        self._labels: dict[str, frozenset[str]] = {}  # matching form -> lookup's labels
+        self._by_word: dict[str, frozenset[str]] = {}  # word as written -> lookup's labels
+        self._starts: dict[str, tuple[_Cands, ...]] = {}  # matching form -> its multi-word candidates
 
     def __len__(self) -> int:
         return len(self._single) + sum(len(v) for v in self._multi.values())
@@ -168,10 +174,43 @@ class Gazetteer:
 
     def lookup(self, word: str) -> frozenset[str]:
         """Labels of one-word names that ``word`` is (as written or less its proclitics)."""
-        out: frozenset[str] = frozenset()
-        for f in self._forms(word):
-            out |= self._single.get(f, frozenset())
-        return out
+        hit = self._by_word.get(word)
+        if hit is None:
+            hit = self.lookup_normalized(normalize(word))
+            if len(word) <= _KEY_MAX:
+                if len(self._by_word) >= _CACHE_MAX:
+                    self._by_word.clear()
+                self._by_word[word] = hit
+        return hit
+
+    def lookup_normalized(self, norm: str) -> frozenset[str]:
+        """:meth:`lookup` of a word already in matching form: ``lookup_normalized(normalize(w))``
+        is ``lookup(w)``, without normalizing ``w`` a second time."""
+        hit = self._labels.get(norm)
+        if hit is None:
+            parts = split_clitics(norm)
+            single = self._single
+            hit = single.get(norm, _NONE)
+            if len(parts) > 1:
+                hit = hit | single.get(parts[-1], _NONE)
+            if len(norm) <= _KEY_MAX:  # words only: a long text is not worth keeping
+                if len(self._labels) >= _CACHE_MAX:
+                    self._labels.clear()
+                self._labels[norm] = hit
+        return hit
+
+    def _candidates(self, norm: str) -> tuple[_Cands, ...]:
+        """The multi-word names that may start at a token of matching form ``norm``, one list per
+        form of :meth:`_forms` that starts any (most tokens: none)."""
+        hit = self._starts.get(norm)
+        if hit is None:
+            multi = self._multi
+            hit = tuple(multi[f] for f in self._forms(norm) if f in multi)
+            if len(norm) <= _KEY_MAX:
+                if len(self._starts) >= _CACHE_MAX:
+                    self._starts.clear()
+                self._starts[norm] = hit
+        return hit
 
     def lookup_exact(self, word: str) -> frozenset[str]:
         """Labels of one-word names that ``word`` is as written (no clitic splitting)."""
@@ -180,7 +219,7 @@ class Gazetteer:
     def may_start(self, norm: str) -> bool:
         """Whether a multi-word name can start at a token of matching form ``norm`` (a cheap test
         before :meth:`match_normalized`: most tokens start none)."""
-        return bool(norm) and any(f in self._multi for f in self._forms(norm))
+        return bool(norm) and bool(self._candidates(norm))
 
     def match(self, tokens: Sequence[str]) -> list[tuple[str, int, int]]:
         """Multi-word names in ``tokens`` as ``(label, start, end)`` token spans, longest match, left to right."""
@@ -193,8 +232,8 @@ class Gazetteer:
         i, n = 0, len(norm)
         while i < n:
             hit = None
-            for f in self._forms(norm[i]) if norm[i] else ():
-                for rest, label in self._multi.get(f, ()):
+            for cands in self._candidates(norm[i]) if norm[i] else ():
+                for rest, label in cands:
                     k = len(rest)
                     if i + 1 + k <= n and tuple(norm[i + 1 : i + 1 + k]) == rest:
                         if hit is None or k + 1 > hit[2] - hit[1]:
@@ -206,6 +245,11 @@ class Gazetteer:
             else:
                 i += 1
         return out
+
+
+_NONE: frozenset[str] = frozenset()
+_CACHE_MAX = 1 << 17
+_KEY_MAX = 64  # characters
 
 
 @lru_cache(maxsize=1)

@@ -73,7 +73,7 @@ def _analyse(tok: str) -> tuple[str, str, str, tuple[str, ...], tuple[str, ...],
     parts = split_clitics(n) if n and "\u0621" <= n[0] <= "\u064a" else [n]
     bare = parts[-1]
     st = stem(bare) if bare and "\u0621" <= bare[0] <= "\u064a" else bare
-    gz = tuple(sorted(load_gazetteer().lookup(tok))) if n else ()
+    gz = tuple(sorted(load_gazetteer().lookup_normalized(n))) if n else ()
     tidx = _trigger_index()
     trig = tidx.get(n) or tidx.get(bare) or ()
     return n, st, bare, tuple(parts[:-1]), gz, trig

@@ -22,7 +22,7 @@ import snowballstemmer
 
 from khabar.text import lexicon
 from khabar.text.bounds import INDEX_WORD_CHARS, cut_at_break
-from khabar.text.normalize import char_form, normalize
+from khabar.text.normalize import char_form, normalize, normalize_all
 
 __all__ = [
     "STOPWORDS",
@@ -80,7 +80,12 @@ def tokenize(text: str, punct: bool = False) -> list[Token]:
     ['قال', ':', '"', '1,000.5', 'دولار', '"']
     """
     rx = _WORD_PUNCT_RE if punct else _WORD_RE
-    return [Token(m.group(), m.start(), m.end()) for m in rx.finditer(text)]
+    # tuple.__new__ skips the NamedTuple's Python-level __new__ (a quarter of the cost per token)
+    new = _TUPLE_NEW
+    return [new(Token, (m.group(), m.start(), m.end())) for m in rx.finditer(text)]
+
+
+_TUPLE_NEW = tuple.__new__
 
 
 def tokens_normalized(text: str) -> tuple[list[Token], list[str]]:
@@ -95,7 +100,7 @@ def tokens_normalized(text: str) -> tuple[list[Token], list[str]]:
     hit = _TOKENS.get(text)
     if hit is None:
         toks = tuple(tokenize(text, punct=True))
-        hit = (toks, tuple(normalize(t.text) for t in toks))
+        hit = (toks, tuple(normalize_all([t[0] for t in toks])))
         if len(_TOKENS) >= 2:  # one article's text at a time (two: a caller may interleave)
             del _TOKENS[next(iter(_TOKENS))]
         _TOKENS[text] = hit
@@ -141,13 +146,16 @@ _NAMES = frozenset(
 # A stem of three letters is cut off only when it is a word seen on its own (بشكل = ب + شكل), so a
 # name is not eaten: كابل is not ك + ابل (the list and its source: bench/short_words.py).
 _SHORT = lexicon.words("short_words_ar.txt")
+_KEEP_WHOLE = _NO_SPLIT | _NAMES
 _SUFFIXES = ("هما", "كما", "ها", "هم", "ات", "ان", "ين", "ون", "يه", "ه", "ي", "ا", "ت")
 
 
 def _protected(w: str) -> bool:
     """True when ``w`` (or ``w`` less a common suffix) is a known word that merely starts with a clitic letter."""
-    if w in _NO_SPLIT or w in _NAMES:
+    if w in _KEEP_WHOLE:
         return True
+    if not w.endswith(_SUFFIXES):  # most words: no suffix to try (one C-level test for all)
+        return False
     for s in _SUFFIXES:
         if w.endswith(s) and len(w) - len(s) >= 3 and w[: -len(s)] in _NO_SPLIT:
             return True
@@ -268,7 +276,7 @@ def words(text: str) -> list[str]:
     # and the chunks of one article recur in the next
     chunks = text.split()
     cache = _CHUNKS
-    new = [c for c in set(chunks) if c not in cache]
+    new = set(chunks).difference(cache)
     if len(cache) + len(new) > _CACHE_MAX:  # bounded: cleared when full, the same output
         cache.clear()
         new = list(set(chunks))
@@ -278,6 +286,7 @@ def words(text: str) -> list[str]:
 
 
 _CACHE_MAX = 1 << 17
+_KEY_MAX = 64  # characters: longer strings are not words, and are not kept by the per-word caches
 _CHUNKS: dict[str, tuple[str, ...]] = {}
 _TERMS: dict[object, dict[str, str]] = {}  # per stemmer (None: Arabic light stem only), word -> term
 
@@ -321,6 +330,8 @@ def _stem_norm(w: str) -> str:
         if len(w) - 2 < _MIN_STEM:
             return w  # الله, الان: too short to lose anything
         w = w[2:]
+    if not w.endswith(_STEM_SUFFIXES):
+        return w  # no suffix: nothing below would change it
     pron = False
     for suf in _STEM_SUFFIXES:
         if w.endswith(suf) and len(w) - len(suf) >= _MIN_STEM:
@@ -337,7 +348,17 @@ def stem(word: str) -> str:
     >>> stem("المفاوضات") == stem("مفاوضات") == stem("والمفاوضات") == stem("مفاوضة")
     True
     """
-    return _stem_norm(normalize(word))
+    hit = _STEMS.get(word)
+    if hit is None:
+        hit = _stem_norm(normalize(word))
+        if len(word) <= _KEY_MAX:
+            if len(_STEMS) >= _CACHE_MAX:  # bounded: cleared when full, the same output
+                _STEMS.clear()
+            _STEMS[word] = hit
+    return hit
+
+
+_STEMS: dict[str, str] = {}  # raw word -> stem: one probe instead of normalize's and _stem_norm's
 
 
 _SNOWBALL_LANGS = {
@@ -409,6 +430,8 @@ _ABBREV = frozenset(
     " jan feb mar apr jun jul aug sep sept oct nov dec m.d ph.d mme mlle".split()
 )
 _LAST_WORD = re.compile(r"([^\s\"'(\[«“]+)$")
+_DOTTED = re.compile(r"(?:\w\.)+\w")  # u.s.a, e.g: dotted initials
+_LINE = re.compile(r"[^\n\r\u2028\u2029]+")
 
 
 def _is_abbrev(text: str, dot: int) -> bool:
@@ -418,7 +441,7 @@ def _is_abbrev(text: str, dot: int) -> bool:
     w = m.group(1).casefold()
     if len(w) == 1 and w.isalpha():
         return True  # initials: "J. Smith", "د. أحمد"
-    return w in _ABBREV or w.rstrip(".") in _ABBREV or re.fullmatch(r"(?:\w\.)+\w", w) is not None
+    return w in _ABBREV or w.rstrip(".") in _ABBREV or _DOTTED.fullmatch(w) is not None
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -429,7 +452,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
     ['قال 3.5 مليون.', 'ثم ذهب؟', 'نعم']
     """
     spans: list[tuple[int, int]] = []
-    for line in re.finditer(r"[^\n\r\u2028\u2029]+", text):
+    for line in _LINE.finditer(text):
         ls, le = line.span()
         start = ls
         for m in _SENT_END.finditer(text, ls, le):

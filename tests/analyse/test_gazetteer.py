@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from khabar.analyse.gazetteer import (
     Gazetteer,
     country_names,
@@ -12,7 +15,7 @@ from khabar.analyse.gazetteer import (
     triggers,
 )
 from khabar.text import lexicon
-from khabar.text.arabic import normalize
+from khabar.text.arabic import normalize, split_clitics
 
 
 def n(word: str) -> str:
@@ -79,3 +82,40 @@ def test_match_takes_the_longest_name_left_to_right():
     assert g.match("الأمم والمتحدة".split()) == []
     shipped = load_gazetteer().match("في الولايات المتحدة الأمريكية أمس".split())
     assert shipped == [("country", 1, 4)]
+
+
+def _plain_forms(word: str) -> tuple[str, ...]:
+    n = normalize(word)
+    parts = split_clitics(n)
+    return (n,) if len(parts) == 1 else (n, parts[-1])
+
+
+def test_cached_lookups_answer_as_the_plain_definitions():
+    g = load_gazetteer()
+    words = "وروسيا بالقاهرة بكين السورية قال للمفاوضات والولايات الأمم مجلس وبالأمم ﻻ".split() + ["", "\x00"]
+    for _ in range(2):  # cold, then cached
+        for w in words:
+            want = frozenset().union(*(g._single.get(f, frozenset()) for f in _plain_forms(w)))
+            assert g.lookup(w) == want == g.lookup_normalized(normalize(w))
+            assert g.may_start(w) == (bool(w) and any(f in g._multi for f in _plain_forms(w)))
+
+
+def test_lookup_cache_is_bounded(monkeypatch):
+    from khabar.analyse import gazetteer as gz
+
+    g = Gazetteer({"country": ["روسيا", "مصر"], "place": ["القاهرة"]})
+    monkeypatch.setattr(gz, "_CACHE_MAX", 2)
+    for _ in range(3):
+        assert [g.lookup(w) for w in ("وروسيا", "مصر", "بالقاهرة", "قال")] == [
+            {"country"}, {"country"}, {"place"}, frozenset()
+        ]
+        assert len(g._labels) <= 2 and len(g._by_word) <= 2
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.one_of(st.characters(min_codepoint=0x0600, max_codepoint=0x06FF), st.characters()), max_size=20))
+def test_lookup_normalized_of_the_matching_form_is_lookup(w):
+    g = load_gazetteer()
+    want = frozenset().union(*(g._single.get(f, frozenset()) for f in _plain_forms(w)))
+    for _ in range(2):
+        assert g.lookup(w) == want == g.lookup_normalized(normalize(w))
