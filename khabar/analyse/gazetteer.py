@@ -13,6 +13,7 @@ import gettext
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
+from typing import Any
 
 from khabar.text import lexicon
 from khabar.text.arabic import normalize, split_clitics
@@ -176,11 +177,7 @@ class Gazetteer:
         """Labels of one-word names that ``word`` is (as written or less its proclitics)."""
         hit = self._by_word.get(word)
         if hit is None:
-            hit = self.lookup_normalized(normalize(word))
-            if len(word) <= _KEY_MAX:
-                if len(self._by_word) >= _CACHE_MAX:
-                    self._by_word.clear()
-                self._by_word[word] = hit
+            hit = _keep(self._by_word, word, self.lookup_normalized(normalize(word)))
         return hit
 
     def lookup_normalized(self, norm: str) -> frozenset[str]:
@@ -193,10 +190,7 @@ class Gazetteer:
             hit = single.get(norm, _NONE)
             if len(parts) > 1:
                 hit = hit | single.get(parts[-1], _NONE)
-            if len(norm) <= _KEY_MAX:  # words only: a long text is not worth keeping
-                if len(self._labels) >= _CACHE_MAX:
-                    self._labels.clear()
-                self._labels[norm] = hit
+            _keep(self._labels, norm, hit)
         return hit
 
     def _candidates(self, norm: str) -> tuple[_Cands, ...]:
@@ -205,11 +199,7 @@ class Gazetteer:
         hit = self._starts.get(norm)
         if hit is None:
             multi = self._multi
-            hit = tuple(multi[f] for f in self._forms(norm) if f in multi)
-            if len(norm) <= _KEY_MAX:
-                if len(self._starts) >= _CACHE_MAX:
-                    self._starts.clear()
-                self._starts[norm] = hit
+            hit = _keep(self._starts, norm, tuple(multi[f] for f in self._forms(norm) if f in multi))
         return hit
 
     def lookup_exact(self, word: str) -> frozenset[str]:
@@ -250,6 +240,16 @@ class Gazetteer:
 _NONE: frozenset[str] = frozenset()
 _CACHE_MAX = 1 << 17
 _KEY_MAX = 64  # characters
+
+
+def _keep(cache: dict[str, Any], key: str, value: Any) -> Any:
+    """``value``, remembered under ``key`` in a bounded cache (cleared when full; words only: a long
+    text is not worth keeping)."""
+    if len(key) <= _KEY_MAX:
+        if len(cache) >= _CACHE_MAX:
+            cache.clear()
+        cache[key] = value
+    return value
 
 
 @lru_cache(maxsize=1)
