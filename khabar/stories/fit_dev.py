@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -45,8 +46,16 @@ Labels = dict[str, Any]
 
 
 def load(path: Path) -> list[dict[str, Any]]:
+    """The dev set's records; ``ValueError`` naming the file and line of a record that is not JSON."""
+    out = []
     with path.open(encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+        for n, line in enumerate(f, 1):
+            if line.strip():
+                try:
+                    out.append(json.loads(line))
+                except json.JSONDecodeError as e:
+                    raise ValueError(f"{path}:{n}: not a JSON record ({e.msg})") from None
+    return out
 
 
 def family(r: dict[str, Any]) -> str:
@@ -130,7 +139,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description="Fit story parameters on the stories dev set (grouped K-fold).")
     ap.add_argument("--data", type=Path, default=DEV)
     args = ap.parse_args(argv)
-    records = load(args.data)
+    try:
+        records = load(args.data)
+    except (OSError, ValueError) as e:
+        sys.exit(f"error: {e}")
     gold = {r["id"]: r["story"] for r in records}
     cv = grouped_kfold(records)
     for name in ("fitted", "fixed"):

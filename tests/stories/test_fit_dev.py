@@ -40,3 +40,12 @@ def test_grouped_kfold_chooses_on_the_other_folds_and_holds_families_together():
         members.setdefault(fit_dev.family(r), set()).add(r["id"])
     for ids in seen:
         assert all(m <= ids or not (m & ids) for m in members.values())
+
+
+def test_a_bad_record_is_named_by_file_and_line(tmp_path):
+    import pytest
+
+    path = tmp_path / "dev.jsonl"
+    path.write_text('{"id": "a", "story": "d01"}\n{oops\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"dev\.jsonl:2: not a JSON record"):
+        fit_dev.load(path)
