@@ -25,6 +25,7 @@ from khabar.follow.webhook import deliver_due
 from khabar.read.clean import to_article
 from khabar.read.formats import read
 from khabar.store.db import Store
+from khabar.stories.features import ArticleText
 from khabar.stories.online import assign
 from khabar.types import Article, Document, Mention, ReadError, Statement
 
@@ -225,8 +226,24 @@ def _analysed(store: Store, articles: list[Article], flags: list[bool], found: d
         else:
             analysis = analyse_article(article)
         store.save_analysis(article.id, analysis.mentions, analysis.statements)
+        terms = _index_terms(store, article)
+        if terms is not None:
+            analysis.terms = terms  # type: ignore[attr-defined]  # clustering reads it (getattr)
         analyses.append(analysis)
     return analyses
+
+
+def _index_terms(store: Store, article: Article) -> ArticleText | None:
+    """Clustering's terms of ``article`` from what the full-text index took of it when it was just
+    stored, when that is the same text (stored unchanged, and whole within analysis's bound): the
+    words and stems are not computed twice."""
+    got = store.recent_words.get(article.id)
+    if got is None:
+        return None
+    title, text, title_stems, body_stems, body_words = got
+    if title != article.title or text != article.text or analysed_part(article.text) != article.text:
+        return None
+    return ArticleText(title_stems, body_stems, body_words)
 
 
 def _unanalysed(store: Store, articles: list[Article], flags: list[bool]) -> list[Article]:

@@ -119,6 +119,15 @@ class Features:
     terms: dict[str, float]  # top tf·idf stems, L2-normalized weights
     entities: list[tuple[str, str, int]]  # (entity key, type, count), most mentioned first
     vocabulary: frozenset[str] = field(default_factory=frozenset)  # every term, for document frequencies
+    # band keys by (bands, rows): clustering asks for them several times per article
+    _bands: dict[tuple[int, int], list[int]] = field(default_factory=dict, repr=False, compare=False)
+
+    def band_keys(self, bands: int, rows: int) -> list[int]:
+        """:func:`band_keys` of the signature, computed once (the list is shared: do not change it)."""
+        hit = self._bands.get((bands, rows))
+        if hit is None:
+            hit = self._bands[(bands, rows)] = band_keys(self.sig, bands, rows)
+        return hit
 
     def to_json(self) -> str:
         return json.dumps(
@@ -146,11 +155,6 @@ def item_parts(item: Any) -> tuple[Article, list[Mention] | None, list[Statement
         return item, None, None, None
     return item.article, getattr(item, "mentions", None), getattr(item, "statements", None), getattr(
         item, "profile", None)
-
-
-def _indexable(term: str) -> bool:
-    # Numbers change between reports of one story (tolls, times); 2-letter stems are mostly noise.
-    return len(term) >= 3 and not term[0].isdigit()
 
 
 @dataclass
@@ -181,7 +185,8 @@ def compute_features(
     counts = Counter(text.body_terms)
     for t in text.title_terms:
         counts[t] += 2  # the title names the story; its words weigh like a repeated lead
-    for t in [t for t in counts if not _indexable(t)]:
+    # not indexable: numbers change between reports of one story (tolls, times); 2-letter stems are mostly noise
+    for t in [t for t in counts if len(t) < 3 or t[0].isdigit()]:
         del counts[t]
     weights = {}
     for t, c in counts.items():

@@ -51,7 +51,6 @@ from khabar.stories.features import (
     ArticleText,
     Features,
     article_terms,
-    band_keys,
     compute_features,
     item_parts,
     sig_blob,
@@ -178,7 +177,7 @@ class Clusterer:
         cfg = self.config
         ranges = rules.window_ranges(f.day, cfg)  # the window, and the undated (unknown) days
         near: set[int] = set()
-        bands = band_keys(f.sig, cfg.lsh_bands, cfg.lsh_rows)
+        bands = f.band_keys(cfg.lsh_bands, cfg.lsh_rows)
         # one more posting than the cap is read, to tell a key at the cap from one over it
         for lo, hi in ranges:
             for mids in self.index.band_postings(bands, lo, hi, cfg.max_band_postings + 1).values():
@@ -217,7 +216,7 @@ class Clusterer:
         index: dict[str, list[str]] = {}  # key → earlier articles of this batch
         for f in batch:
             weight, copies = self.candidates(f)
-            keys = f.keys(cfg) + [f"b:{b}" for b in band_keys(f.sig, cfg.lsh_bands, cfg.lsh_rows)]
+            keys = f.keys(cfg) + [f"b:{b}" for b in f.band_keys(cfg.lsh_bands, cfg.lsh_rows)]
             if not copies:
                 for reps in self._reps_of(self._top(weight)).values():
                     want.update(_pk(f.article_id, aid) for aid in reps)
@@ -364,7 +363,7 @@ class Clusterer:
         """The stored form of a member, with its band and key postings."""
         cfg = self.config
         return NewMember(f.article_id, f.seen, f.day, sig_blob(f.sig), f.to_json(),
-                         band_keys(f.sig, cfg.lsh_bands, cfg.lsh_rows), f.keys(cfg), cent_sum, cent_n, group)
+                         f.band_keys(cfg.lsh_bands, cfg.lsh_rows), f.keys(cfg), cent_sum, cent_n, group)
 
     def _add(self, sid: int, f: Features, cent_sum: float, cent_n: int, group: int | None) -> None:
         """A member joins without a scored decision (a founder, or a near-copy)."""
