@@ -7,8 +7,10 @@ batch before it is complete in the store.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import multiprocessing
+import operator
 import os
 import signal
 from collections.abc import Callable, Iterable, Iterator
@@ -275,12 +277,17 @@ def _found_compact(article: Article, profile: bool = False) -> tuple[list[Mentio
     mentions, statements, p = _found(article, profile)
     if p is not None:
         p.text = ""
-    return mentions, statements, p
+    # as tuples of their fields: half the pickling of dataclass instances, both ways
+    return [_MENTION_FIELDS(m) for m in mentions], [_STATEMENT_FIELDS(s) for s in statements], p  # type: ignore[return-value]
 
 
 def _restore(article: Article, result: tuple[list[Mention], list[Statement], Any]) -> Analysis:
     """The analysis of ``article`` from a worker's result, its profile's text back in place."""
     mentions, statements, p = result
+    if mentions and type(mentions[0]) is tuple:  # from _found_compact
+        mentions = [Mention(*m) for m in mentions]  # type: ignore[misc]
+    if statements and type(statements[0]) is tuple:
+        statements = [Statement(*s) for s in statements]  # type: ignore[misc]
     if p is not None and not p.text:
         p.text = analysed_part(article.text)
     return Analysis(article, mentions, statements, p)
@@ -295,6 +302,10 @@ def _profile(result: Analysis) -> Any:
     except Exception:  # no usable model: clustering falls back to its lexical scorer
         return None
     return model.profile(result.article, result.mentions, result.statements)
+
+
+_MENTION_FIELDS = operator.attrgetter(*(f.name for f in dataclasses.fields(Mention)))
+_STATEMENT_FIELDS = operator.attrgetter(*(f.name for f in dataclasses.fields(Statement)))
 
 
 def _ignore_sigint() -> None:

@@ -131,27 +131,97 @@ class Profile:
         self.sent_rows = np.repeat(np.arange(sv.shape[0], dtype=np.int32), np.diff(sv.indptr))
         self.sent_colpos = np.searchsorted(self.sent_cols, sv.indices).astype(np.int32)
 
-    # Pickled compactly (worker results, Spark rows, caches): derived arrays are rebuilt, raw counts
-    # travel as uint16 and share their buckets with the weighted vector of the same row.
+    # Pickled compactly (worker results, Spark rows, caches): raw counts travel as uint16 and share
+    # their buckets with the weighted vector of the same row, and every array travels in one byte
+    # buffer (one object to pickle instead of some forty arrays, which cost more than their bytes).
     def __getstate__(self) -> dict:
-        state = {k: v for k, v in self.__dict__.items() if k not in _DERIVED}
+        state = {k: v for k, v in self.__dict__.items() if k != "packed"}
         state["presence"] = _pack_counts(self.presence, self.word_tf, counts=False)
         for tf, vec in _SHARED:
             state[tf] = _pack_counts(state[tf], state[vec])
-        return state
+        for name in _VECTORS:
+            m = state[name]
+            if type(m) is sp.csr_matrix:
+                state[name] = ("csr", sp.csr_matrix, dict(m.__dict__))
+        return _to_buffer(state)
 
     def __setstate__(self, state: dict) -> None:
-        state = dict(state)
+        state = _from_buffer(state)
+        for name in _VECTORS:
+            state[name] = _unpack_counts(state[name], None)
         for tf, vec in _SHARED:
             state[tf] = _unpack_counts(state[tf], state[vec])
         state["presence"] = _unpack_counts(state["presence"], state["word_tf"])
+        derived = "sent_colpos" in state  # a profile pickled before derived arrays travelled lacks them
         self.__dict__.update(state)
         self.packed = None
-        self.__post_init__()
+        if not derived:
+            self.__post_init__()
 
 
-_DERIVED = frozenset({"sent_cols", "sent_rows", "sent_colpos", "packed"})
 _SHARED = (("word_tf", "word"), ("char_tf", "char"))  # raw counts, and the weighted row of the same buckets
+_VECTORS = ("word", "title_vec", "lead_vec", "char", "title_char", "lead_char", "sent_vecs")
+_BUFFER = "_arrays"  # state key of the byte buffer and where each of its arrays goes
+
+
+def _to_buffer(state: dict) -> dict:
+    """``state`` with its numeric arrays (top level, and in matrix states) moved into one byte buffer."""
+    parts: list[bytes] = []
+    layout: list[tuple[str, str | None, str, tuple[int, ...], int, int]] = []
+    todo: list[tuple[str, str | None, np.ndarray]] = []
+    for key, v in list(state.items()):
+        if type(v) is np.ndarray and v.dtype.kind in "biuf":
+            todo.append((key, None, v))
+            state[key] = None
+        elif isinstance(v, tuple) and v[:1] == ("csr",):
+            d = v[2]
+            for sub, a in list(d.items()):
+                if type(a) is np.ndarray and a.dtype.kind in "biuf":
+                    todo.append((key, sub, a))
+                    d[sub] = None
+            if isinstance(d["data"], tuple):  # uint16 counts
+                todo.append((key, "data16", d["data"][0]))
+                d["data"] = (None, d["data"][1])
+    offset = 0
+    for key, sub, a in todo:
+        raw = a.tobytes()  # C order, whatever the array's
+        n = len(raw)
+        parts.append(raw)
+        layout.append((key, sub, a.dtype.str, a.shape, offset, n))
+        pad = -n & 7  # every array starts 8-aligned in the buffer
+        if pad:
+            parts.append(b"\0" * pad)
+        offset += n + pad
+    state[_BUFFER] = (b"".join(parts), layout)
+    return state
+
+
+def _from_buffer(state: dict) -> dict:
+    """The state :func:`_to_buffer` took apart, its arrays views of one writable copy of the buffer."""
+    state = dict(state)
+    packed = state.pop(_BUFFER, None)
+    if packed is None:
+        return state  # a profile pickled before the buffer
+    raw, layout = packed
+    mem = np.frombuffer(bytearray(raw), np.uint8)  # writable, as unpickled arrays are
+    copied: set[str] = set()
+    for key, sub, dtype, shape, offset, size in layout:
+        a = mem[offset : offset + size].view(dtype)
+        if len(shape) != 1:
+            a = a.reshape(shape)
+        if sub is None:
+            state[key] = a
+            continue
+        if key not in copied:  # a matrix's state: filled in a copy (copy.copy hands the same state)
+            tag, cls, d = state[key]
+            state[key] = (tag, cls, dict(d))
+            copied.add(key)
+        d = state[key][2]
+        if sub == "data16":
+            d["data"] = (a, d["data"][1])
+        else:
+            d[sub] = a
+    return state
 
 
 def _pack_counts(m: sp.csr_matrix, like: sp.csr_matrix, counts: bool = True) -> Any:

@@ -175,6 +175,27 @@ def test_profile_pickles_compactly_and_unpickles_to_the_same_features(real_pairs
     assert np.array_equal(model.features(pairs), model.features(again), equal_nan=True)
 
 
+def test_profile_arrays_travel_in_one_buffer_writable_and_older_states_still_load(real_pairs, model):
+    import copy
+    import pickle
+
+    p = model.profile(real_pairs[0][0])
+    state = p.__getstate__()
+    assert sum(isinstance(v, np.ndarray) for v in state.values()) == 0  # all in the buffer
+    for q in (pickle.loads(pickle.dumps(p, protocol=5)), pickle.loads(pickle.dumps(p, protocol=2)), copy.deepcopy(p)):
+        for name in ("word", "char", "word_tf", "char_tf", "presence", "sent_vecs", "lead_char"):
+            assert _same_matrix(getattr(p, name), getattr(q, name)), name
+            assert getattr(q, name).data.flags.writeable and getattr(q, name).indices.flags.aligned
+        for name in ("signature", "sent_cols", "sent_rows", "sent_colpos"):  # derived arrays travel too
+            a, b = getattr(p, name), getattr(q, name)
+            assert a.dtype == b.dtype and np.array_equal(a, b) and b.flags.writeable, name
+    # a state pickled before the buffer (arrays in place, derived ones left out) still loads
+    old = {k: v for k, v in vars(p).items() if k not in ("packed", "sent_cols", "sent_rows", "sent_colpos")}
+    r = P.Profile.__new__(P.Profile)
+    r.__setstate__(old)
+    assert np.array_equal(r.sent_colpos, p.sent_colpos) and _same_matrix(r.char_tf, p.char_tf)
+
+
 def test_hashed_counts_equal_the_vectorizers():
     from khabar.compare import hashing
     from khabar.compare.background import CHAR_HV, WORD_HV
